@@ -1,0 +1,16 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import type { Env } from './config/app-config.js';
+import { KeywardConfigModule } from './config/config.module.js';
+import { DatabaseModule } from './database/database.module.js';
+import { HealthModule } from './health/health.module.js';
+import { ObservabilityModule } from './observability/observability.module.js';
+
+@Module({})
+export class AppModule {
+  static async forRoot(env: Env = {}): Promise<DynamicModule> {
+    return {
+      module: AppModule,
+      imports: [await KeywardConfigModule.forRoot(env), ObservabilityModule, DatabaseModule, HealthModule],
+    };
+  }
+}

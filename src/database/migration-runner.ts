@@ -1,0 +1,24 @@
+import { DataSource } from 'typeorm';
+
+// Any fixed number; every Keyward instance uses it so only one migrates at a time.
+const MIGRATION_LOCK_ID = 7_201_944_221;
+
+/**
+ * Runs pending migrations under a session advisory lock: several instances starting
+ * together against one database would otherwise race to create the same tables.
+ */
+export async function runMigrationsLocked(dataSource: DataSource): Promise<string[]> {
+  const runner = dataSource.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_ID]);
+    try {
+      const applied = await dataSource.runMigrations({ transaction: 'each' });
+      return applied.map((migration) => migration.name);
+    } finally {
+      await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_ID]);
+    }
+  } finally {
+    await runner.release();
+  }
+}

@@ -1,0 +1,6 @@
+export class HealthStatusDto {
+  /** @example ok */
+  status!: 'ok' | 'unavailable';
+  /** @example up */
+  database?: 'up' | 'down';
+}
