@@ -1,9 +1,8 @@
-import swc from 'unplugin-swc';
 import { defineConfig } from 'vitest/config';
-
 export default defineConfig({
-  // SWC instead of esbuild: Nest needs emitDecoratorMetadata.
-  plugins: [swc.vite({ module: { type: 'es6' } })],
+  // Nest resolves constructor injection from emitDecoratorMetadata; Vite 8's oxc transformer emits it.
+  // (unplugin-swc would do the same, but @swc/core's lock entries break `npm ci` on this registry.)
+  oxc: { decorator: { legacy: true, emitDecoratorMetadata: true } } as any,
   test: {
     include: ['test/**/*.spec.ts'],
     globalSetup: ['test/global-setup.ts'],
@@ -11,7 +10,6 @@ export default defineConfig({
     pool: 'forks',
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    reporters: ['default'],
     env: { NODE_ENV: 'test', LOG_LEVEL: 'silent' },
   },
 });
