@@ -1,8 +1,10 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import type { Env } from './config/app-config.js';
 import { KeywardConfigModule } from './config/config.module.js';
+import { AuthModule } from './auth/auth.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
+import { ProjectKeysModule } from './project-keys/project-keys.module.js';
 import { ObservabilityModule } from './observability/observability.module.js';
 
 @Module({})
@@ -10,7 +12,7 @@ export class AppModule {
   static async forRoot(env: Env = {}): Promise<DynamicModule> {
     return {
       module: AppModule,
-      imports: [await KeywardConfigModule.forRoot(env), ObservabilityModule, DatabaseModule, HealthModule],
+      imports: [await KeywardConfigModule.forRoot(env), ObservabilityModule, DatabaseModule, AuthModule, ProjectKeysModule, HealthModule],
     };
   }
 }

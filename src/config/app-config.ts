@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { MIN_SECRET_LENGTH, USERNAME_PATTERN } from '../auth/identity-rules.js';
 
 /** Everything the service reads from its environment, validated once at start-up. */
 export interface AppConfig {
@@ -21,6 +22,7 @@ export interface AppConfig {
   corsOrigins: string[];
   bodyLimitBytes: number;
   keyStoreMaxDataBytes: number;
+  loginThrottle: { maxFailuresPerClient: number; maxFailuresPerAddress: number; windowSeconds: number };
   logLevel: string;
 }
 
@@ -35,7 +37,6 @@ export class ConfigError extends Error {
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
-const USERNAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._@-]{1,63}$/;
 
 function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
@@ -117,7 +118,7 @@ function parseBootstrapAdmin(env: Env): AppConfig['bootstrapAdmin'] {
   if (!USERNAME_PATTERN.test(username)) {
     throw new ConfigError('KEYWARD_BOOTSTRAP_ADMIN', 'must be "username:secret" with a username of 2-64 letters, digits, ".", "_", "@" or "-"');
   }
-  if (secret.length < 12) throw new ConfigError('KEYWARD_BOOTSTRAP_ADMIN', 'secret must be at least 12 characters');
+  if (secret.length < MIN_SECRET_LENGTH) throw new ConfigError('KEYWARD_BOOTSTRAP_ADMIN', 'secret must be at least 12 characters');
   return { username, secret };
 }
 
@@ -150,6 +151,11 @@ export function parseAppConfig(env: Env): AppConfig {
   const tokenTtlSeconds = integer(env, 'KEYWARD_TOKEN_TTL', 3600, 60, 86400);
   const bodyLimitBytes = integer(env, 'KEYWARD_BODY_LIMIT_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024);
   const keyStoreMaxDataBytes = integer(env, 'KEYWARD_KEYSTORE_MAX_DATA_BYTES', 64 * 1024, 16, bodyLimitBytes);
+  const loginThrottle = {
+    maxFailuresPerClient: integer(env, 'KEYWARD_LOGIN_MAX_FAILURES', 10, 1, 1_000_000),
+    maxFailuresPerAddress: integer(env, 'KEYWARD_LOGIN_MAX_FAILURES_PER_ADDRESS', 100, 1, 1_000_000),
+    windowSeconds: integer(env, 'KEYWARD_LOGIN_THROTTLE_WINDOW', 900, 1, 86400),
+  };
   const externalIssuer = parseExternalIssuer(env);
   const bootstrapAdmin = parseBootstrapAdmin(env);
   const corsOrigins = parseCorsOrigins(env);
@@ -174,6 +180,7 @@ export function parseAppConfig(env: Env): AppConfig {
     corsOrigins,
     bodyLimitBytes,
     keyStoreMaxDataBytes,
+    loginThrottle,
     logLevel,
   };
 }

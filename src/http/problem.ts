@@ -27,6 +27,8 @@ export interface Problem {
   kind: ProblemKind;
   status: number;
   message: string;
+  /** A wire-specific error code when the kind alone is not enough (e.g. OAuth's `unsupported_grant_type`). */
+  code?: string;
   fields?: FieldError[];
   authFailure?: AuthFailure;
   retryAfterSeconds?: number;
@@ -54,7 +56,7 @@ export class AppError extends Error {
   constructor(
     readonly kind: ProblemKind,
     message: string,
-    readonly extra: Pick<Problem, 'fields' | 'authFailure' | 'retryAfterSeconds'> & { status?: number } = {},
+    readonly extra: Pick<Problem, 'fields' | 'authFailure' | 'retryAfterSeconds' | 'code'> & { status?: number } = {},
   ) {
     super(message);
     this.name = 'AppError';

@@ -1,0 +1,62 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { errors, jwtVerify, SignJWT } from 'jose';
+import type { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import { AppError } from '../http/problem.js';
+
+/** Keyward signs its own tokens with HS256 only; verification accepts nothing else. */
+const ALGORITHM = 'HS256';
+const ISSUER = 'keyward';
+const AUDIENCE = 'keyward';
+export const CLOCK_SKEW_SECONDS = 30;
+
+export interface IssuedAccessToken {
+  access_token: string;
+  token_type: 'Bearer';
+  expires_in: number;
+}
+
+export interface VerifiedAccessToken {
+  userId: string;
+  tokenId: string;
+  issuedAt: number;
+}
+
+@Injectable()
+export class AccessTokenService {
+  private readonly key: Uint8Array;
+
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
+    this.key = new Uint8Array(config.jwtSecret);
+  }
+
+  async issue(userId: string): Promise<IssuedAccessToken & { tokenId: string }> {
+    const tokenId = randomUUID();
+    const token = await new SignJWT({})
+      .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
+      .setSubject(userId)
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setJti(tokenId)
+      .setIssuedAt()
+      .setExpirationTime(`${this.config.tokenTtlSeconds}s`)
+      .sign(this.key);
+    return { access_token: token, token_type: 'Bearer', expires_in: this.config.tokenTtlSeconds, tokenId };
+  }
+
+  async verify(token: string): Promise<VerifiedAccessToken> {
+    try {
+      const { payload } = await jwtVerify(token, this.key, {
+        algorithms: [ALGORITHM],
+        issuer: ISSUER,
+        audience: AUDIENCE,
+        clockTolerance: CLOCK_SKEW_SECONDS,
+        requiredClaims: ['sub', 'exp', 'iat', 'jti'],
+      });
+      return { userId: payload.sub!, tokenId: payload.jti!, issuedAt: payload.iat! };
+    } catch (error) {
+      throw AppError.unauthenticated(error instanceof errors.JWTExpired ? 'expired' : 'invalid');
+    }
+  }
+}

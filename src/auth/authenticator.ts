@@ -1,0 +1,86 @@
+import { Injectable } from '@nestjs/common';
+import { decodeProtectedHeader } from 'jose';
+import { DataSource } from 'typeorm';
+import { AppError } from '../http/problem.js';
+import { AccessTokenService } from './access-token.service.js';
+import { EXTERNAL_ALGORITHMS, ExternalTokenVerifier } from './external-token.verifier.js';
+import { hashPersonalAccessToken, PAT_PREFIX } from './personal-access-tokens.service.js';
+import type { AuthPrincipal } from './principal.js';
+
+interface PrincipalRow {
+  id: string;
+  username: string;
+  is_admin: boolean;
+  disabled: boolean;
+  secret_rotated_at: Date;
+}
+
+/**
+ * Turns an Authorization header into a principal, whatever kind of token it carries.
+ * Every request re-reads the user (and token) row, so a disabled user or a revoked token is
+ * refused at once on every instance.
+ */
+@Injectable()
+export class Authenticator {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly accessTokens: AccessTokenService,
+    private readonly externalTokens: ExternalTokenVerifier,
+  ) {}
+
+  async authenticate(authorization: string | undefined): Promise<AuthPrincipal> {
+    const match = /^Bearer[ ]+(\S+)\s*$/i.exec(authorization ?? '');
+    if (!authorization?.trim()) throw AppError.unauthenticated('missing');
+    if (!match) throw AppError.unauthenticated('invalid');
+    const token = match[1];
+    if (token.startsWith(PAT_PREFIX)) return this.fromPersonalAccessToken(token);
+    return this.fromJwt(token);
+  }
+
+  private async fromPersonalAccessToken(token: string): Promise<AuthPrincipal> {
+    const rows: (PrincipalRow & { token_id: string; expired: boolean; revoked: boolean })[] = await this.dataSource.query(
+      `SELECT u.id, u.username, u.is_admin, u.disabled, t.id AS token_id,
+              (t.expires_at IS NOT NULL AND t.expires_at <= now()) AS expired, t.revoked_at IS NOT NULL AS revoked
+         FROM personal_access_tokens t JOIN users u ON u.id = t.user_id
+        WHERE t.token_hash = $1`,
+      [hashPersonalAccessToken(token)],
+    );
+    const row = rows[0];
+    if (!row || row.revoked || row.disabled) throw AppError.unauthenticated('invalid');
+    if (row.expired) throw AppError.unauthenticated('expired');
+    return { userId: row.id, username: row.username, isAdmin: row.is_admin, tokenKind: 'pat', tokenId: row.token_id };
+  }
+
+  private async fromJwt(token: string): Promise<AuthPrincipal> {
+    let alg: string | undefined;
+    try {
+      alg = decodeProtectedHeader(token).alg;
+    } catch {
+      throw AppError.unauthenticated('invalid');
+    }
+    if (alg === 'HS256') {
+      const verified = await this.accessTokens.verify(token);
+      const user = await this.loadUser(verified.userId);
+      // Rotating a secret revokes every token issued before it.
+      if (verified.issuedAt < Math.floor(user.secret_rotated_at.getTime() / 1000)) throw AppError.unauthenticated('invalid');
+      return { userId: user.id, username: user.username, isAdmin: user.is_admin, tokenKind: 'jwt', tokenId: verified.tokenId };
+    }
+    if (alg && EXTERNAL_ALGORITHMS.includes(alg) && this.externalTokens.enabled) {
+      const verified = await this.externalTokens.verify(token);
+      const user = await this.loadUser(verified.userId);
+      return { userId: user.id, username: user.username, isAdmin: user.is_admin, tokenKind: 'external', tokenId: verified.tokenId };
+    }
+    throw AppError.unauthenticated('invalid');
+  }
+
+  private async loadUser(userId: string): Promise<PrincipalRow> {
+    if (!/^[a-f0-9]{24}$/.test(userId)) throw AppError.unauthenticated('invalid');
+    const rows: PrincipalRow[] = await this.dataSource.query(
+      'SELECT id, username, is_admin, disabled, secret_rotated_at FROM users WHERE id = $1',
+      [userId],
+    );
+    const user = rows[0];
+    if (!user || user.disabled) throw AppError.unauthenticated('invalid');
+    return user;
+  }
+}

@@ -1,0 +1,56 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { IsNull, Repository } from 'typeorm';
+import { AppError } from '../http/problem.js';
+import { PersonalAccessTokenEntity } from './entities/personal-access-token.entity.js';
+
+/** Recognisable in logs, secret scanners and support tickets. */
+export const PAT_PREFIX = 'kwp_';
+
+export function hashPersonalAccessToken(token: string): Buffer {
+  return createHash('sha256').update(token, 'utf8').digest();
+}
+
+export interface NewPersonalAccessToken {
+  entity: PersonalAccessTokenEntity;
+  /** The token itself: shown once, never stored. */
+  token: string;
+}
+
+@Injectable()
+export class PersonalAccessTokensService {
+  constructor(@InjectRepository(PersonalAccessTokenEntity) private readonly tokens: Repository<PersonalAccessTokenEntity>) {}
+
+  async issue(userId: string, name: string, expiresAt?: Date): Promise<NewPersonalAccessToken> {
+    if (expiresAt !== undefined && expiresAt.getTime() <= Date.now()) {
+      throw AppError.validation([{ field: 'expiresAt', message: 'must be in the future' }]);
+    }
+    const token = `${PAT_PREFIX}${randomBytes(32).toString('base64url')}`;
+    const entity = this.tokens.create({
+      userId,
+      name,
+      tokenHash: hashPersonalAccessToken(token),
+      tokenHint: token.slice(0, PAT_PREFIX.length + 6),
+      expiresAt: expiresAt ?? null,
+      revokedAt: null,
+    });
+    await this.tokens.insert(entity);
+    return { entity: (await this.tokens.findOneBy({ id: entity.id }))!, token };
+  }
+
+  list(userId: string): Promise<PersonalAccessTokenEntity[]> {
+    return this.tokens.find({ where: { userId }, order: { createdAt: 'DESC', id: 'ASC' } });
+  }
+
+  /** Revokes one of `userId`'s tokens (any user's when `userId` is undefined, for the CLI). */
+  async revoke(id: string, userId?: string): Promise<PersonalAccessTokenEntity> {
+    const notFound = new AppError('not_found', `Personal access token (id: ${id}) is not found`);
+    if (!/^[0-9a-f-]{36}$/i.test(id)) throw notFound;
+    const where = userId === undefined ? { id } : { id, userId };
+    await this.tokens.update({ ...where, revokedAt: IsNull() }, { revokedAt: new Date() });
+    const token = await this.tokens.findOneBy(where);
+    if (!token) throw notFound;
+    return token;
+  }
+}

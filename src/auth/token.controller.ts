@@ -1,0 +1,49 @@
+import { Body, Controller, Header, HttpCode, Post, Req } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiConsumes, ApiOkResponse, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import type { Request } from 'express';
+import { Public } from './auth.decorators.js';
+import { OAuthErrorDto, TokenRequestDto, TokenResponseDto } from './dto/token-request.dto.js';
+import { LoginService } from './login.service.js';
+
+function basicCredentials(header: string | undefined): { id?: string; secret?: string } {
+  const match = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(header ?? '');
+  if (!match) return {};
+  const decoded = Buffer.from(match[1], 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 0) return {};
+  // RFC 6749 §2.3.1: both parts are form-urlencoded inside the Basic header.
+  const decode = (part: string) => {
+    try {
+      return decodeURIComponent(part.replace(/\+/g, ' '));
+    } catch {
+      return part;
+    }
+  };
+  return { id: decode(decoded.slice(0, colon)), secret: decode(decoded.slice(colon + 1)) };
+}
+
+@ApiTags('Auth')
+@Controller()
+export class TokenController {
+  constructor(private readonly login: LoginService) {}
+
+  /** Issues an access token for the client_credentials grant (client_id = username). */
+  @Public()
+  @Post(['oauth/token', 'apiops/auth/token'])
+  @HttpCode(200)
+  @Header('Cache-Control', 'no-store')
+  @ApiConsumes('application/x-www-form-urlencoded', 'application/json')
+  @ApiOkResponse({ type: TokenResponseDto })
+  @ApiBadRequestResponse({ type: OAuthErrorDto, description: '`invalid_request` or `unsupported_grant_type`' })
+  @ApiUnauthorizedResponse({ type: OAuthErrorDto, description: '`unauthorized_client`: Bad credentials' })
+  @ApiTooManyRequestsResponse({ type: OAuthErrorDto, description: 'Too many failed attempts from this address' })
+  issueAccessToken(@Body() body: TokenRequestDto, @Req() req: Request): Promise<TokenResponseDto> {
+    const basic = basicCredentials(req.get('authorization'));
+    return this.login.issueToken({
+      grantType: body.grant_type,
+      clientId: body.client_id ?? basic.id,
+      clientSecret: body.client_secret ?? basic.secret,
+      address: req.ip ?? 'unknown',
+    });
+  }
+}

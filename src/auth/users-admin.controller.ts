@@ -1,0 +1,50 @@
+import { Body, Controller, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { chargeworxOk } from '../http/formats/chargeworx.format.js';
+import { ChargeworxErrorDto } from '../http/formats/chargeworx-response.dto.js';
+import { AdminOnly } from './auth.decorators.js';
+import { CreateUserDto, mapUser, RotateSecretDto, UpdateUserDto } from './dto/user.dto.js';
+import { UserCommandResponseDto, UserListResponseDto } from './dto/user-responses.dto.js';
+import { UserIdParam } from './dto/user-id-param.dto.js';
+import { UsersService } from './users.service.js';
+
+@ApiTags('Admin: users')
+@ApiUnauthorizedResponse({ type: ChargeworxErrorDto })
+@ApiForbiddenResponse({ type: ChargeworxErrorDto })
+@AdminOnly()
+@Controller(['api/adm/users', 'api/admin/users'])
+export class UsersAdminController {
+  constructor(private readonly users: UsersService) {}
+
+  /** Creates a user; the generated secret is in the answer this once. */
+  @Post()
+  @HttpCode(200)
+  @ApiBadRequestResponse({ type: ChargeworxErrorDto })
+  async createUser(@Body() dto: CreateUserDto): Promise<UserCommandResponseDto> {
+    const { user, generatedSecret } = await this.users.createUser(dto);
+    return chargeworxOk({ id: user.id, user: mapUser(user), ...(generatedSecret ? { secret: generatedSecret } : {}) });
+  }
+
+  @Get()
+  async getUsers(): Promise<UserListResponseDto> {
+    return chargeworxOk({ users: (await this.users.listUsers()).map(mapUser) });
+  }
+
+  /** Disables/enables or promotes/demotes; the last enabled admin cannot lose its rights. */
+  @Patch(':id')
+  @ApiBadRequestResponse({ type: ChargeworxErrorDto })
+  @ApiNotFoundResponse({ type: ChargeworxErrorDto })
+  async updateUser(@Param() { id }: UserIdParam, @Body() dto: UpdateUserDto): Promise<UserCommandResponseDto> {
+    const user = await this.users.updateUser(id, dto);
+    return chargeworxOk({ id: user.id, user: mapUser(user) });
+  }
+
+  /** Replaces the secret; access tokens issued under the old one stop working. */
+  @Post(':id/secret')
+  @HttpCode(200)
+  @ApiNotFoundResponse({ type: ChargeworxErrorDto })
+  async rotateUserSecret(@Param() { id }: UserIdParam, @Body() dto: RotateSecretDto): Promise<UserCommandResponseDto> {
+    const { user, generatedSecret } = await this.users.rotateSecret(id, dto.secret);
+    return chargeworxOk({ id: user.id, user: mapUser(user), ...(generatedSecret ? { secret: generatedSecret } : {}) });
+  }
+}

@@ -1,0 +1,138 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { DataSource, Repository } from 'typeorm';
+import type { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import { isUniqueViolation } from '../database/postgres-errors.js';
+import { AppError } from '../http/problem.js';
+import { UserEntity } from './entities/user.entity.js';
+import { MAX_SECRET_LENGTH, MIN_SECRET_LENGTH, newClientSecret, newUserId, USERNAME_PATTERN } from './identity-rules.js';
+import { hashSecret } from './secret-hasher.js';
+
+export interface CreateUserInput {
+  username: string;
+  isAdmin?: boolean;
+  /** Omitted: a strong secret is generated and returned once. */
+  secret?: string;
+}
+
+export interface UserWithSecret {
+  user: UserEntity;
+  /** Present only when the secret was generated here. */
+  generatedSecret?: string;
+}
+
+/** Users and their client secrets: the rules of SPEC §1, shared by the admin REST API and the CLI. */
+@Injectable()
+export class UsersService implements OnApplicationBootstrap {
+  private readonly logger = new Logger('Users');
+
+  constructor(
+    @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
+    private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** KEYWARD_BOOTSTRAP_ADMIN creates the first admin; a no-op once any admin exists. */
+  async onApplicationBootstrap(): Promise<void> {
+    const bootstrap = this.config.bootstrapAdmin;
+    if (!bootstrap) return;
+    if (await this.users.exists({ where: { isAdmin: true } })) return;
+    try {
+      await this.createUser({ username: bootstrap.username, secret: bootstrap.secret, isAdmin: true });
+      this.logger.log(`Created the bootstrap administrator "${bootstrap.username}"`);
+    } catch (error) {
+      // Another instance won the race, or a non-admin already has that name: never promote silently.
+      if (error instanceof AppError && error.kind === 'conflict') {
+        this.logger.warn(`KEYWARD_BOOTSTRAP_ADMIN: user "${bootstrap.username}" already exists; not changed`);
+        return;
+      }
+      throw error;
+    }
+  }
+
+  async createUser(input: CreateUserInput): Promise<UserWithSecret> {
+    if (!USERNAME_PATTERN.test(input.username)) {
+      throw AppError.validation([{ field: 'username', message: 'must be 2-64 letters, digits, ".", "_", "@" or "-", starting with a letter or digit' }]);
+    }
+    if (input.secret !== undefined) assertSecretStrength(input.secret);
+    const secret = input.secret ?? newClientSecret();
+    const user = this.users.create({
+      id: newUserId(),
+      username: input.username,
+      isAdmin: input.isAdmin ?? false,
+      disabled: false,
+      secretHash: await hashSecret(secret),
+      secretRotatedAt: new Date(),
+    });
+    try {
+      await this.users.insert(user);
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new AppError('conflict', `User (username: ${input.username}) already exists`);
+      throw error;
+    }
+    return { user: await this.getUser(user.id), generatedSecret: input.secret === undefined ? secret : undefined };
+  }
+
+  listUsers(): Promise<UserEntity[]> {
+    return this.users.find({ order: { createdAt: 'ASC', id: 'ASC' } });
+  }
+
+  async getUser(id: string): Promise<UserEntity> {
+    const user = await this.users.findOneBy({ id });
+    if (!user) throw new AppError('not_found', `User (id: ${id}) is not found`);
+    return user;
+  }
+
+  async findByUsername(username: string): Promise<UserEntity | null> {
+    return this.users.createQueryBuilder('u').where('lower(u.username) = lower(:username)', { username }).getOne();
+  }
+
+  /** The id, or a username (the CLI accepts either). */
+  async resolveUser(idOrUsername: string): Promise<UserEntity> {
+    const user = /^[a-f0-9]{24}$/.test(idOrUsername) ? await this.users.findOneBy({ id: idOrUsername }) : await this.findByUsername(idOrUsername);
+    if (!user) throw new AppError('not_found', `User (${idOrUsername}) is not found`);
+    return user;
+  }
+
+  /**
+   * Enables/disables or promotes/demotes a user. The last enabled admin can be neither disabled
+   * nor demoted: the admin rows are locked so two concurrent demotions cannot both pass.
+   */
+  async updateUser(id: string, change: { disabled?: boolean; isAdmin?: boolean }): Promise<UserEntity> {
+    await this.dataSource.transaction(async (tx) => {
+      const admins: { id: string }[] = await tx.query('SELECT id FROM users WHERE is_admin AND NOT disabled ORDER BY id FOR UPDATE');
+      const target = await tx.getRepository(UserEntity).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!target) throw new AppError('not_found', `User (id: ${id}) is not found`);
+      const losesAdmin = target.isAdmin && !target.disabled && (change.disabled === true || change.isAdmin === false);
+      if (losesAdmin && admins.length === 1) {
+        throw new AppError('bad_request', 'The last enabled administrator cannot be disabled or demoted');
+      }
+      await tx.getRepository(UserEntity).update(
+        { id },
+        {
+          ...(change.disabled !== undefined ? { disabled: change.disabled } : {}),
+          ...(change.isAdmin !== undefined ? { isAdmin: change.isAdmin } : {}),
+          updatedAt: new Date(),
+        },
+      );
+    });
+    return this.getUser(id);
+  }
+
+  /** A new secret; access tokens issued under the old one stop working at once. */
+  async rotateSecret(id: string, secret?: string): Promise<UserWithSecret> {
+    if (secret !== undefined) assertSecretStrength(secret);
+    const newSecret = secret ?? newClientSecret();
+    const hash = await hashSecret(newSecret);
+    const result = await this.users.update({ id }, { secretHash: hash, secretRotatedAt: new Date(), updatedAt: new Date() });
+    if (!result.affected) throw new AppError('not_found', `User (id: ${id}) is not found`);
+    return { user: await this.getUser(id), generatedSecret: secret === undefined ? newSecret : undefined };
+  }
+}
+
+function assertSecretStrength(secret: string): void {
+  if (secret.length < MIN_SECRET_LENGTH || secret.length > MAX_SECRET_LENGTH) {
+    throw AppError.validation([{ field: 'secret', message: `must be ${MIN_SECRET_LENGTH}-${MAX_SECRET_LENGTH} characters` }]);
+  }
+}

@@ -1,0 +1,186 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { AppModule } from '../app.module.js';
+import { PersonalAccessTokensService } from '../auth/personal-access-tokens.service.js';
+import { CLI_PRINCIPAL } from '../auth/principal.js';
+import { ProjectAccessService } from '../auth/project-access.service.js';
+import { isProjectPermission, PROJECT_PERMISSIONS, type ProjectPermission } from '../auth/project-permission.js';
+import { UsersService } from '../auth/users.service.js';
+import { ConfigError, parseAppConfig, type Env } from '../config/app-config.js';
+import { startEmbeddedPostgres } from '../database/embedded-postgres.js';
+import { AppError } from '../http/problem.js';
+import { ProjectsService } from '../project-keys/projects.service.js';
+
+export interface CliIo {
+  env: Env;
+  stdout: (line: string) => void;
+  stderr: (line: string) => void;
+  /** Reads a secret from standard input (for --secret-stdin). */
+  readStdin?: () => Promise<string>;
+}
+
+export const USAGE = `Usage: npm run admin -- <command>
+
+  user create <username> [--admin] [--secret-stdin]   create a user; prints the generated secret once
+  user list                                          list users
+  user disable <user> | user enable <user>           refuse or allow the user's tokens
+  user rotate-secret <user> [--secret-stdin]         replace the secret; revokes issued access tokens
+  token issue <user> --name <name> [--expires-at <ISO date>]
+                                                     issue a personal access token; prints it once
+  token revoke <token-id>                            revoke a personal access token
+  grant <user> <project> <permission>...             add project permissions (${PROJECT_PERMISSIONS.join(', ')})
+  revoke <user> <project> [<permission>...]          remove them (all when none is named)
+
+<user> is a user id or a username. The database is DATABASE_URL, or the embedded one in
+KEYWARD_DATA_DIR (stop the service first: the embedded database has one user at a time).`;
+
+class UsageError extends Error {}
+
+function takeFlag(args: string[], flag: string): boolean {
+  const index = args.indexOf(flag);
+  if (index < 0) return false;
+  args.splice(index, 1);
+  return true;
+}
+
+function takeOption(args: string[], option: string): string | undefined {
+  const index = args.indexOf(option);
+  if (index < 0) return undefined;
+  const value = args[index + 1];
+  if (value === undefined || value.startsWith('--')) throw new UsageError(`${option} needs a value`);
+  args.splice(index, 2);
+  return value;
+}
+
+function expectArgs(args: string[], count: number, what: string): string[] {
+  if (args.length !== count || args.some((arg) => arg.startsWith('--'))) throw new UsageError(`expected ${what}`);
+  return args;
+}
+
+async function readSecret(io: CliIo, wanted: boolean): Promise<string | undefined> {
+  if (!wanted) return undefined;
+  if (!io.readStdin) throw new UsageError('--secret-stdin needs standard input');
+  return (await io.readStdin()).replace(/\r?\n$/, '');
+}
+
+async function run(app: INestApplicationContext, argv: string[], io: CliIo): Promise<void> {
+  const users = app.get(UsersService);
+  const tokens = app.get(PersonalAccessTokensService);
+  const projects = app.get(ProjectsService);
+  const projectAccess = app.get(ProjectAccessService);
+  const [group, action, ...rest] = argv;
+  const args = [...rest];
+
+  if (group === 'user' && action === 'create') {
+    const isAdmin = takeFlag(args, '--admin');
+    const secret = await readSecret(io, takeFlag(args, '--secret-stdin'));
+    const [username] = expectArgs(args, 1, 'user create <username>');
+    const { user, generatedSecret } = await users.createUser({ username, isAdmin, secret });
+    io.stdout(`Created ${user.isAdmin ? 'administrator' : 'user'} ${user.username} (id ${user.id})`);
+    if (generatedSecret) io.stdout(`Secret (shown once): ${generatedSecret}`);
+    return;
+  }
+  if (group === 'user' && action === 'list') {
+    expectArgs(args, 0, 'user list');
+    for (const user of await users.listUsers()) {
+      io.stdout([user.id, user.username, user.isAdmin ? 'admin' : 'user', user.disabled ? 'disabled' : 'enabled'].join('\t'));
+    }
+    return;
+  }
+  if (group === 'user' && (action === 'disable' || action === 'enable')) {
+    const [who] = expectArgs(args, 1, `user ${action} <user>`);
+    const user = await users.updateUser((await users.resolveUser(who)).id, { disabled: action === 'disable' });
+    io.stdout(`${user.username} is ${user.disabled ? 'disabled' : 'enabled'}`);
+    return;
+  }
+  if (group === 'user' && action === 'rotate-secret') {
+    const secret = await readSecret(io, takeFlag(args, '--secret-stdin'));
+    const [who] = expectArgs(args, 1, 'user rotate-secret <user>');
+    const { user, generatedSecret } = await users.rotateSecret((await users.resolveUser(who)).id, secret);
+    io.stdout(`Rotated the secret of ${user.username}; earlier access tokens no longer work`);
+    if (generatedSecret) io.stdout(`Secret (shown once): ${generatedSecret}`);
+    return;
+  }
+  if (group === 'token' && action === 'issue') {
+    const name = takeOption(args, '--name');
+    const expiresAtRaw = takeOption(args, '--expires-at');
+    const [who] = expectArgs(args, 1, 'token issue <user> --name <name>');
+    if (!name) throw new UsageError('token issue needs --name');
+    const expiresAt = expiresAtRaw === undefined ? undefined : new Date(expiresAtRaw);
+    if (expiresAt && Number.isNaN(expiresAt.getTime())) throw new UsageError('--expires-at must be an ISO 8601 date');
+    const user = await users.resolveUser(who);
+    const { entity, token } = await tokens.issue(user.id, name, expiresAt);
+    io.stdout(`Issued token ${entity.id} "${entity.name}" for ${user.username}${entity.expiresAt ? `, expires ${entity.expiresAt.toISOString()}` : ''}`);
+    io.stdout(`Token (shown once): ${token}`);
+    return;
+  }
+  if (group === 'token' && action === 'revoke') {
+    const [id] = expectArgs(args, 1, 'token revoke <token-id>');
+    const token = await tokens.revoke(id);
+    io.stdout(`Revoked token ${token.id} "${token.name}"`);
+    return;
+  }
+  if (group === 'grant' || group === 'revoke') {
+    const positional = [action, ...args];
+    if (positional.length < 2 || positional.some((arg) => arg === undefined)) throw new UsageError(`expected ${group} <user> <project> <permission>...`);
+    const [who, projectName, ...named] = positional as string[];
+    const invalid = named.filter((permission) => !isProjectPermission(permission));
+    if (invalid.length > 0) throw new UsageError(`unknown permission ${invalid.join(', ')} (use ${PROJECT_PERMISSIONS.join(', ')})`);
+    if (group === 'grant' && named.length === 0) throw new UsageError('grant needs at least one permission');
+    const user = await users.resolveUser(who);
+    const access = await projectAccess.resolve(CLI_PRINCIPAL, projectName, []);
+    const current = await projects.getMemberPermissions(access, user.id);
+    const wanted = named as ProjectPermission[];
+    const next =
+      group === 'grant'
+        ? PROJECT_PERMISSIONS.filter((p) => current.includes(p) || wanted.includes(p))
+        : PROJECT_PERMISSIONS.filter((p) => current.includes(p) && wanted.length > 0 && !wanted.includes(p));
+    await projects.setMemberPermissions(access, user.id, [...next]);
+    io.stdout(`${user.username} in ${access.projectName}: ${next.length ? next.join(', ') : 'no permissions'}`);
+    return;
+  }
+  throw new UsageError(argv.length ? `unknown command: ${argv.slice(0, 2).join(' ')}` : 'no command given');
+}
+
+/** Runs one admin command against the service's database; returns the process exit code. */
+export async function runAdminCli(argv: string[], io: CliIo): Promise<number> {
+  if (argv.length === 0 || argv[0] === 'help' || argv.includes('--help')) {
+    io.stdout(USAGE);
+    return argv.length === 0 ? 2 : 0;
+  }
+  let config;
+  try {
+    config = parseAppConfig(io.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      io.stderr(`error: ${error.message}`);
+      return 1;
+    }
+    throw error;
+  }
+  const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres(config.dataDir, 8);
+  let app: INestApplicationContext | undefined;
+  try {
+    app = await NestFactory.createApplicationContext(await AppModule.forRoot({ ...io.env, ...(embedded ? { DATABASE_URL: embedded.url } : {}) }), {
+      logger: ['error'],
+      abortOnError: false,
+    });
+    await run(app, argv, io);
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr(`error: ${error.message}\n\n${USAGE}`);
+      return 2;
+    }
+    io.stderr(`error: ${error instanceof AppError ? describeAppError(error) : error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  } finally {
+    await app?.close();
+    await embedded?.stop();
+  }
+}
+
+function describeAppError(error: AppError): string {
+  const fields = error.extra.fields?.map((f) => `${f.field} ${f.message}`).join('; ');
+  return fields ? `${error.message}: ${fields}` : error.message;
+}

@@ -1,0 +1,68 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { AdminOnly, Authenticated, CurrentPrincipal, CurrentProject, RequirePermissions } from '../auth/auth.decorators.js';
+import type { AuthPrincipal } from '../auth/principal.js';
+import type { ProjectAccess } from '../auth/project-access.service.js';
+import { apinizerList, apinizerOk } from '../http/formats/apinizer.format.js';
+import { ApinizerErrorDto } from '../http/formats/apinizer-response.dto.js';
+import {
+  CreateProjectDto,
+  mapProject,
+  MemberParams,
+  MemberResponseDto,
+  ProjectListResponseDto,
+  ProjectResponseDto,
+  SetMemberPermissionsDto,
+} from './dto/project.dto.js';
+import { ProjectsService } from './projects.service.js';
+
+@ApiTags('API Ops: projects')
+@ApiUnauthorizedResponse({ type: ApinizerErrorDto })
+@Controller('apiops/projects')
+export class ProjectsController {
+  constructor(private readonly projects: ProjectsService) {}
+
+  /** Creates a project (administrators); the creator holds every permission in it. */
+  @Post()
+  @HttpCode(200)
+  @AdminOnly()
+  @ApiBadRequestResponse({ type: ApinizerErrorDto })
+  @ApiForbiddenResponse({ type: ApinizerErrorDto })
+  async createProject(@CurrentPrincipal() principal: AuthPrincipal, @Body() dto: CreateProjectDto): Promise<ProjectResponseDto> {
+    const { project, permissions } = await this.projects.createProject(principal, dto);
+    return apinizerOk({ project: mapProject(project, permissions) });
+  }
+
+  /** The projects the caller holds any permission in (all of them for administrators). */
+  @Get()
+  @Authenticated()
+  async getProjects(@CurrentPrincipal() principal: AuthPrincipal): Promise<ProjectListResponseDto> {
+    const visible = await this.projects.listProjects(principal);
+    return apinizerList(visible.map(({ project, permissions }) => mapProject(project, permissions)));
+  }
+
+  /** Sets a user's permissions in the project (administrators); an empty list removes the user. */
+  @Put(':projectName/members/:userId')
+  @AdminOnly()
+  @RequirePermissions()
+  @ApiBadRequestResponse({ type: ApinizerErrorDto })
+  @ApiNotFoundResponse({ type: ApinizerErrorDto })
+  async setProjectMember(
+    @CurrentProject() access: ProjectAccess,
+    @Param() params: MemberParams,
+    @Body() dto: SetMemberPermissionsDto,
+  ): Promise<MemberResponseDto> {
+    const member = await this.projects.setMemberPermissions(access, params.userId, dto.permissions);
+    return apinizerOk({ member: { userId: member.userId, permissions: member.permissions } });
+  }
+
+  /** Removes a user from the project (administrators). */
+  @Delete(':projectName/members/:userId')
+  @AdminOnly()
+  @RequirePermissions()
+  @ApiNotFoundResponse({ type: ApinizerErrorDto })
+  async removeProjectMember(@CurrentProject() access: ProjectAccess, @Param() params: MemberParams): Promise<MemberResponseDto> {
+    await this.projects.removeMember(access, params.userId);
+    return apinizerOk({ member: { userId: params.userId, permissions: [] } });
+  }
+}

@@ -1,0 +1,93 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { runAdminCli } from '../../src/cli/admin-cli.js';
+import { createProject, createUser, login, uniqueName, type TestUser } from '../support/auth.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+async function cli(args: string[], stdin?: string) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runAdminCli(args, {
+    env: { DATABASE_URL: inject('databaseUrl'), KEYWARD_MASTER_KEY: inject('masterKey'), LOG_LEVEL: 'silent' },
+    stdout: (line) => out.push(line),
+    stderr: (line) => err.push(line),
+    readStdin: async () => stdin ?? '',
+  });
+  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
+}
+
+describe('admin command-line tool', () => {
+  let t: TestApp;
+  let admin: TestUser;
+  beforeAll(async () => {
+    t = await startTestApp();
+    admin = await createUser(t, { isAdmin: true });
+  });
+  afterAll(() => t.close());
+
+  it('creates a user whose printed secret logs in, lists, disables and enables it', async () => {
+    const username = uniqueName('cli-user');
+    const created = await cli(['user', 'create', username]);
+    expect(created.code).toBe(0);
+    const secret = /Secret \(shown once\): (\S+)/.exec(created.stdout)![1];
+    const token = await login(t, username, secret);
+    expect((await cli(['user', 'list'])).stdout).toMatch(new RegExp(`[a-f0-9]{24}\\t${username}\\tuser\\tenabled`));
+
+    expect((await cli(['user', 'disable', username])).code).toBe(0);
+    await t.http.get('/v1/personal-access-tokens').set('Authorization', `Bearer ${token}`).expect(401);
+    expect((await cli(['user', 'enable', username])).stdout).toBe(`${username} is enabled`);
+    await t.http.get('/v1/personal-access-tokens').set('Authorization', `Bearer ${token}`).expect(200);
+  });
+
+  it('creates an admin with a secret from standard input and rotates it', async () => {
+    const username = uniqueName('cli-admin');
+    const created = await cli(['user', 'create', username, '--admin', '--secret-stdin'], 'my-own-secret-123\n');
+    expect(created.stdout).not.toContain('Secret');
+    const token = await login(t, username, 'my-own-secret-123');
+    await t.http.get('/api/adm/users').set('Authorization', `Bearer ${token}`).expect(200);
+
+    const rotated = await cli(['user', 'rotate-secret', username]);
+    const secret = /Secret \(shown once\): (\S+)/.exec(rotated.stdout)![1];
+    await login(t, username, secret);
+    await expect(login(t, username, 'my-own-secret-123')).rejects.toThrow(/401/);
+  });
+
+  it('issues and revokes personal access tokens', async () => {
+    const user = await createUser(t);
+    const issued = await cli(['token', 'issue', user.username, '--name', 'from-cli', '--expires-at', new Date(Date.now() + 3_600_000).toISOString()]);
+    expect(issued.code).toBe(0);
+    const token = /Token \(shown once\): (kwp_\S+)/.exec(issued.stdout)![1];
+    const id = /Issued token ([0-9a-f-]{36})/.exec(issued.stdout)![1];
+    await t.http.get('/v1/personal-access-tokens').set('Authorization', `Bearer ${token}`).expect(200);
+    expect((await cli(['token', 'revoke', id])).code).toBe(0);
+    await t.http.get('/v1/personal-access-tokens').set('Authorization', `Bearer ${token}`).expect(401);
+  });
+
+  it('grants and revokes project permissions', async () => {
+    const project = await createProject(t, admin);
+    const member = await createUser(t);
+    const envs = () => t.http.get(`/apiops/projects/${project}/environments`).set(member.auth);
+    await envs().expect(404);
+    const granted = await cli(['grant', member.username, project, 'SECRETS:VIEW', 'SECRETS:MANAGE']);
+    expect(granted.stdout).toBe(`${member.username} in ${project}: SECRETS:VIEW, SECRETS:MANAGE`);
+    await envs().expect(200);
+    expect((await cli(['revoke', member.id, project, 'SECRETS:VIEW'])).stdout).toContain(': SECRETS:MANAGE');
+    await envs().expect(403);
+    await cli(['revoke', member.id, project]);
+    await envs().expect(404);
+  });
+
+  it('prints clear errors and exits non-zero', async () => {
+    const unknownCommand = await cli(['user', 'explode']);
+    expect(unknownCommand.code).toBe(2);
+    expect(unknownCommand.stderr).toContain('unknown command: user explode');
+    const unknownUser = await cli(['user', 'disable', 'nobody-like-this']);
+    expect(unknownUser).toMatchObject({ code: 1, stderr: 'error: User (nobody-like-this) is not found' });
+    const badPermission = await cli(['grant', admin.username, 'Whatever', 'SECRETS:ALL']);
+    expect(badPermission.code).toBe(2);
+    const duplicate = await cli(['user', 'create', admin.username]);
+    expect(duplicate).toMatchObject({ code: 1, stderr: `error: User (username: ${admin.username}) already exists` });
+    const badConfig = await runAdminCli(['user', 'list'], { env: { DATABASE_URL: 'mysql://x' }, stdout: () => {}, stderr: () => {} });
+    expect(badConfig).toBe(1);
+  });
+});

@@ -1,0 +1,42 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createUser, type TestUser } from '../support/auth.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+describe('failed-login throttling', () => {
+  let t: TestApp;
+  let user: TestUser;
+  beforeAll(async () => {
+    t = await startTestApp({ KEYWARD_LOGIN_MAX_FAILURES: '3', KEYWARD_LOGIN_THROTTLE_WINDOW: '600' });
+    user = await createUser(t);
+  });
+  afterAll(() => t.close());
+
+  const attempt = (clientId: string, secret: string) =>
+    t.http.post('/oauth/token').send({ grant_type: 'client_credentials', client_id: clientId, client_secret: secret });
+
+  it('locks a client id out from an address after repeated failures, even with the right secret', async () => {
+    for (let i = 0; i < 3; i++) await attempt(user.username, 'wrong-secret-000').expect(401);
+    const locked = await attempt(user.username, user.secret).expect(429);
+    expect(locked.body.error).toBe('too_many_requests');
+    expect(Number(locked.headers['retry-after'])).toBeGreaterThan(500);
+    expect(Number(locked.headers['retry-after'])).toBeLessThanOrEqual(600);
+  });
+
+  it('does not lock out another client id', async () => {
+    const other = await createUser(t);
+    await attempt(other.username, other.secret).expect(200);
+  });
+
+  it('counts parallel guesses in the database, so a burst cannot exceed the limit', async () => {
+    const target = await createUser(t);
+    const results = await Promise.all(Array.from({ length: 12 }, () => attempt(target.username, 'parallel-guess-1')));
+    const statuses = results.map((r) => r.status);
+    expect(statuses.filter((s) => s === 401)).toHaveLength(3);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(9);
+  });
+
+  it('keeps a successful login from counting against the client', async () => {
+    const steady = await createUser(t);
+    for (let i = 0; i < 6; i++) await attempt(steady.username, steady.secret).expect(200);
+  });
+});
