@@ -9,6 +9,8 @@ import { runMigrationsLocked } from '../src/database/migration-runner.js';
 declare module 'vitest' {
   export interface ProvidedContext {
     databaseUrl: string;
+    /** The server to create isolated databases on; empty when tests run on the embedded database. */
+    serverUrl: string;
     masterKey: string;
   }
 }
@@ -47,6 +49,7 @@ export default async function setup(project: TestProject) {
   await dataSource.destroy();
 
   project.provide('databaseUrl', databaseUrl);
+  project.provide('serverUrl', serverUrl ?? '');
   project.provide('masterKey', randomBytes(32).toString('base64'));
   return teardown;
 }

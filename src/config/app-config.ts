@@ -23,6 +23,7 @@ export interface AppConfig {
   bodyLimitBytes: number;
   keyStoreMaxDataBytes: number;
   loginThrottle: { maxFailuresPerClient: number; maxFailuresPerAddress: number; windowSeconds: number };
+  keyRing: { cacheSeconds: number; rewrapIntervalSeconds: number; expiryWarningDays: number };
   logLevel: string;
 }
 
@@ -156,6 +157,11 @@ export function parseAppConfig(env: Env): AppConfig {
     maxFailuresPerAddress: integer(env, 'KEYWARD_LOGIN_MAX_FAILURES_PER_ADDRESS', 100, 1, 1_000_000),
     windowSeconds: integer(env, 'KEYWARD_LOGIN_THROTTLE_WINDOW', 900, 1, 86400),
   };
+  const keyRing = {
+    cacheSeconds: integer(env, 'KEYWARD_KEYRING_CACHE_SECONDS', 5, 0, 300),
+    rewrapIntervalSeconds: integer(env, 'KEYWARD_REWRAP_INTERVAL_SECONDS', 600, 0, 7 * 86400),
+    expiryWarningDays: integer(env, 'KEYWARD_KEYRING_EXPIRY_WARNING_DAYS', 30, 1, 3650),
+  };
   const externalIssuer = parseExternalIssuer(env);
   const bootstrapAdmin = parseBootstrapAdmin(env);
   const corsOrigins = parseCorsOrigins(env);
@@ -181,6 +187,7 @@ export function parseAppConfig(env: Env): AppConfig {
     bodyLimitBytes,
     keyStoreMaxDataBytes,
     loginThrottle,
+    keyRing,
     logLevel,
   };
 }

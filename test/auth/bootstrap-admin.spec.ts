@@ -5,12 +5,12 @@ import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { createApp } from '../../src/bootstrap.js';
-import { startEmbeddedPostgres } from '../../src/database/embedded-postgres.js';
+import { createIsolatedDatabase } from '../support/isolated-database.js';
 
 describe('KEYWARD_BOOTSTRAP_ADMIN', () => {
   it('creates the first admin on an empty database, once', async () => {
     // A database of its own: "no admin exists yet" cannot hold in the run's shared one.
-    const db = await startEmbeddedPostgres(undefined);
+    const db = await createIsolatedDatabase();
     const env = {
       DATABASE_URL: db.url,
       KEYWARD_MASTER_KEY: inject('masterKey'),
@@ -32,7 +32,7 @@ describe('KEYWARD_BOOTSTRAP_ADMIN', () => {
       expect(again.body.users.map((u: { username: string }) => u.username)).toEqual(['root-operator']);
       await second.close();
     } finally {
-      await db.stop();
+      await db.drop();
     }
   }, 60_000);
 });

@@ -22,6 +22,9 @@ export async function startTestApp(env: Env = {}): Promise<TestApp> {
     KEYWARD_MASTER_KEY: inject('masterKey'),
     KEYWARD_DATA_DIR: mkdtempSync(join(tmpdir(), 'keyward-test-')),
     KEYWARD_DB_POOL_SIZE: '8',
+    // Deterministic tests: no background rewrap, and the active key-ring entry re-read every time.
+    KEYWARD_REWRAP_INTERVAL_SECONDS: '0',
+    KEYWARD_KEYRING_CACHE_SECONDS: '0',
     ...env,
   });
   return {

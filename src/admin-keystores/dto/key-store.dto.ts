@@ -1,0 +1,86 @@
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsISO8601, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+
+const ISO = { strict: true, strictSeparator: true };
+const ISO_MESSAGE = (field: string) => ({ message: `${field} must be an ISO 8601 date-time, e.g. 2024-01-01T00:00:00Z` });
+
+export class CreateKeyStoreDto {
+  /** Base64-encoded AES key: 16, 24 or 32 bytes (AES-128/192/256). Never returned by any endpoint. @example q1nPo9m7bE7xOgh8xk0V1aLQbo5P4Bb3bNfJrHkz+3s= */
+  @IsString()
+  @MaxLength(64)
+  key!: string;
+
+  /** When the entry starts encrypting new values. @example 2024-01-01T00:00:00Z */
+  @IsISO8601(ISO, ISO_MESSAGE('activationDate'))
+  activationDate!: string;
+
+  /** When it stops encrypting new values; it keeps decrypting what it protects. @example 2024-12-31T23:59:59Z */
+  @IsISO8601(ISO, ISO_MESSAGE('expirationDate'))
+  expirationDate!: string;
+
+  /** @example Q1 2024 Encryption Key */
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  description?: string;
+}
+
+export class GenerateKeyStoreDto {
+  /** Key size; the key is made with a CSPRNG and never returned. @example 256 */
+  @IsOptional()
+  @IsIn([128, 192, 256])
+  bits?: 128 | 192 | 256;
+
+  /** @example 2024-01-01T00:00:00Z */
+  @IsISO8601(ISO, ISO_MESSAGE('activationDate'))
+  activationDate!: string;
+
+  /** @example 2024-12-31T23:59:59Z */
+  @IsISO8601(ISO, ISO_MESSAGE('expirationDate'))
+  expirationDate!: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  description?: string;
+}
+
+export class UpdateKeyStoreDto {
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  description?: string;
+
+  /** @example 2025-06-30T00:00:00Z */
+  @IsOptional()
+  @IsISO8601(ISO, ISO_MESSAGE('expirationDate'))
+  expirationDate?: string;
+
+  /** Only while the entry is still Scheduled. @example 2025-01-01T00:00:00Z */
+  @IsOptional()
+  @IsISO8601(ISO, ISO_MESSAGE('activationDate'))
+  activationDate?: string;
+}
+
+export class KeyStoreQueryDto {
+  /** One entry by id. */
+  @IsOptional()
+  @IsUUID('all', { message: 'id must be a UUID' })
+  id?: string;
+
+  /** true: only the entry in use now; false: all others. */
+  @IsOptional()
+  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean({ message: 'isActive must be true or false' })
+  isActive?: boolean;
+
+  /** Entries activating at this instant, or on this UTC day when only a date is given. @example 2024-01-01 */
+  @IsOptional()
+  @IsISO8601(ISO, ISO_MESSAGE('activationDate'))
+  activationDate?: string;
+}
+
+export class KeyStoreIdParam {
+  @IsUUID('all', { message: 'id must be a UUID' })
+  id!: string;
+}

@@ -1,0 +1,30 @@
+import { createHmac, hkdfSync } from 'node:crypto';
+
+/** Key-ring entries are AES keys: 128, 192 or 256 bits. */
+export const AES_KEY_BYTES = [16, 24, 32] as const;
+
+/** Strict base64 (canonical padding, nothing else) decoding to an AES key length, or undefined. */
+export function decodeAesKey(value: string): Buffer | undefined {
+  if (!/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(value)) return undefined;
+  const key = Buffer.from(value, 'base64');
+  // Re-encoding must give the same text: rejects non-canonical trailing bits.
+  if (key.toString('base64') !== value) return undefined;
+  return (AES_KEY_BYTES as readonly number[]).includes(key.length) ? key : undefined;
+}
+
+function derive(masterKey: Buffer, purpose: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), `keyward:${purpose}`, 32));
+}
+
+/**
+ * A keyed hash (HMAC-SHA256 under a key derived from the master key) identifying key material
+ * without revealing it: a plain hash of a 128-bit key could be matched by whoever holds the key.
+ */
+export function fingerprintKey(masterKey: Buffer, material: Buffer): string {
+  return createHmac('sha256', derive(masterKey, 'fingerprint')).update(material).digest('hex');
+}
+
+/** Identifies which master key wrapped the key ring, so a wrong KEYWARD_MASTER_KEY is caught at start. */
+export function masterKeyId(masterKey: Buffer): string {
+  return createHmac('sha256', derive(masterKey, 'master-key-id')).update('keyward').digest('hex').slice(0, 16);
+}
