@@ -1,12 +1,14 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { DataSource } from 'typeorm';
 import { AppModule } from '../app.module.js';
 import { PersonalAccessTokensService } from '../auth/personal-access-tokens.service.js';
 import { CLI_PRINCIPAL } from '../auth/principal.js';
 import { ProjectAccessService } from '../auth/project-access.service.js';
 import { isProjectPermission, PROJECT_PERMISSIONS, type ProjectPermission } from '../auth/project-permission.js';
 import { UsersService } from '../auth/users.service.js';
-import { ConfigError, parseAppConfig, type Env } from '../config/app-config.js';
+import { ConfigError, decodeMasterKey, parseAppConfig, type AppConfig, type Env } from '../config/app-config.js';
+import { rotateMasterKey } from '../crypto/master-key-rotation.js';
 import { startEmbeddedPostgres } from '../database/embedded-postgres.js';
 import { AppError } from '../http/problem.js';
 import { ProjectsService } from '../project-keys/projects.service.js';
@@ -30,6 +32,9 @@ export const USAGE = `Usage: npm run admin -- <command>
   token revoke <token-id>                            revoke a personal access token
   grant <user> <project> <permission>...             add project permissions (${PROJECT_PERMISSIONS.join(', ')})
   revoke <user> <project> [<permission>...]          remove them (all when none is named)
+  master-key rotate --new-key-stdin                  re-wrap the key ring under a new master key
+                                                     (base64 of 32 bytes on stdin); restart every
+                                                     instance with it as KEYWARD_MASTER_KEY
 
 <user> is a user id or a username. The database is DATABASE_URL, or the embedded one in
 KEYWARD_DATA_DIR (stop the service first: the embedded database has one user at a time).`;
@@ -63,7 +68,7 @@ async function readSecret(io: CliIo, wanted: boolean): Promise<string | undefine
   return (await io.readStdin()).replace(/\r?\n$/, '');
 }
 
-async function run(app: INestApplicationContext, argv: string[], io: CliIo): Promise<void> {
+async function run(app: INestApplicationContext, config: AppConfig, argv: string[], io: CliIo): Promise<void> {
   const users = app.get(UsersService);
   const tokens = app.get(PersonalAccessTokensService);
   const projects = app.get(ProjectsService);
@@ -139,6 +144,14 @@ async function run(app: INestApplicationContext, argv: string[], io: CliIo): Pro
     io.stdout(`${user.username} in ${access.projectName}: ${next.length ? next.join(', ') : 'no permissions'}`);
     return;
   }
+  if (group === 'master-key' && action === 'rotate') {
+    if (!takeFlag(args, '--new-key-stdin')) throw new UsageError('master-key rotate needs --new-key-stdin');
+    expectArgs(args, 0, 'master-key rotate --new-key-stdin');
+    const newKey = decodeMasterKey((await readSecret(io, true))!, 'the new master key');
+    const count = await rotateMasterKey(app.get(DataSource), config.masterKey, newKey);
+    io.stdout(`Re-wrapped ${count} key-ring entries. Restart every instance with the new KEYWARD_MASTER_KEY now.`);
+    return;
+  }
   throw new UsageError(argv.length ? `unknown command: ${argv.slice(0, 2).join(' ')}` : 'no command given');
 }
 
@@ -165,7 +178,7 @@ export async function runAdminCli(argv: string[], io: CliIo): Promise<number> {
       logger: ['error'],
       abortOnError: false,
     });
-    await run(app, argv, io);
+    await run(app, config, argv, io);
     return 0;
   } catch (error) {
     if (error instanceof UsageError) {

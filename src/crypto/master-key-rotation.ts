@@ -1,0 +1,34 @@
+import { DataSource } from 'typeorm';
+import { DecryptionError, open, seal } from './aes-gcm.js';
+import { entryAad } from './key-ring.js';
+import { fingerprintKey, masterKeyId } from './key-material.js';
+
+/**
+ * Re-wraps every key-ring entry under a new master key in one transaction; stored values
+ * are untouched (they are sealed under the entries, not the master key). Afterwards every
+ * instance must restart with the new KEYWARD_MASTER_KEY: one still on the old key refuses to
+ * start rather than misbehave.
+ */
+export async function rotateMasterKey(dataSource: DataSource, currentKey: Buffer, newKey: Buffer): Promise<number> {
+  if (currentKey.equals(newKey)) throw new Error('The new master key is the current one');
+  return dataSource.transaction(async (tx) => {
+    const entries: { id: string; wrapped_key: Buffer }[] = await tx.query('SELECT id, wrapped_key FROM key_ring_entries ORDER BY id FOR UPDATE');
+    const newKeyId = masterKeyId(newKey);
+    for (const entry of entries) {
+      let material: Buffer;
+      try {
+        material = open(currentKey, entry.wrapped_key, entryAad(entry.id));
+      } catch (error) {
+        if (error instanceof DecryptionError) throw new Error(`Key-ring entry ${entry.id} is not wrapped by the configured KEYWARD_MASTER_KEY; nothing was changed`);
+        throw error;
+      }
+      await tx.query('UPDATE key_ring_entries SET wrapped_key = $1, master_key_id = $2, fingerprint = $3 WHERE id = $4', [
+        seal(newKey, material, entryAad(entry.id)),
+        newKeyId,
+        fingerprintKey(newKey, material),
+        entry.id,
+      ]);
+    }
+    return entries.length;
+  });
+}
