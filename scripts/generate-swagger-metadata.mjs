@@ -15,6 +15,8 @@ new PluginMetadataGenerator().generate({
     new ReadonlyVisitor({
       introspectComments: true,
       classValidatorShim: true,
+      // Entities never leave the services, so only DTOs describe the API.
+      dtoFileNameSuffix: ['.dto.ts'],
       esmCompatible: true,
       pathToSource: resolve(root, 'src'),
     }),

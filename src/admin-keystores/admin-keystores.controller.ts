@@ -43,8 +43,8 @@ export class AdminKeyStoresController {
   /** Re-encrypts every stored value under the active entry. */
   @Post('rewrap')
   @HttpCode(200)
-  async rewrapKeyStores(): Promise<RewrapResponseDto> {
-    return chargeworxOk(await this.entries.rewrap());
+  async rewrapKeyStores(@CurrentPrincipal() principal: AuthPrincipal): Promise<RewrapResponseDto> {
+    return chargeworxOk(await this.entries.rewrap(principal));
   }
 
   /** The key ring, newest activation first; never key material. */
@@ -64,8 +64,12 @@ export class AdminKeyStoresController {
   @Put(':id')
   @ApiBadRequestResponse({ type: ChargeworxErrorDto })
   @ApiNotFoundResponse({ type: ChargeworxErrorDto })
-  async updateKeyStore(@Param() { id }: KeyStoreIdParam, @Body() dto: UpdateKeyStoreDto): Promise<KeyStoreEntryResponseDto> {
-    const entry = await this.entries.updateEntry(id, dto);
+  async updateKeyStore(
+    @CurrentPrincipal() principal: AuthPrincipal,
+    @Param() { id }: KeyStoreIdParam,
+    @Body() dto: UpdateKeyStoreDto,
+  ): Promise<KeyStoreEntryResponseDto> {
+    const entry = await this.entries.updateEntry(principal, id, dto);
     return chargeworxOk({ id, keystoreId: id, entry });
   }
 
@@ -73,8 +77,8 @@ export class AdminKeyStoresController {
   @Delete(':id')
   @ApiBadRequestResponse({ type: ChargeworxErrorDto })
   @ApiNotFoundResponse({ type: ChargeworxErrorDto })
-  async deleteKeyStore(@Param() { id }: KeyStoreIdParam): Promise<KeyStoreCommandResponseDto> {
-    await this.entries.deleteEntry(id);
+  async deleteKeyStore(@CurrentPrincipal() principal: AuthPrincipal, @Param() { id }: KeyStoreIdParam): Promise<KeyStoreCommandResponseDto> {
+    await this.entries.deleteEntry(principal, id);
     return chargeworxOk({ id, keystoreId: id });
   }
 }

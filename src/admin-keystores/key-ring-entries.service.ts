@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
 import type { AuthPrincipal } from '../auth/principal.js';
 import { KeyRingEntryEntity } from '../crypto/entities/key-ring-entry.entity.js';
 import { decodeAesKey } from '../crypto/key-material.js';
@@ -28,20 +29,22 @@ export class KeyRingEntriesService {
     private readonly dataSource: DataSource,
     private readonly keyRing: KeyRing,
     private readonly rewrapService: RewrapService,
+    private readonly audit: AuditService,
   ) {}
 
   async createEntry(principal: AuthPrincipal, dto: CreateKeyStoreDto): Promise<string> {
     const material = decodeAesKey(dto.key);
     if (!material) throw badRequest('key must be strict base64 of a 16, 24 or 32 byte AES key (AES-128/192/256)');
-    return this.insertEntry(principal, material, dto);
+    return this.insertEntry(principal, 'keyring.entry.create', material, dto);
   }
 
   async generateEntry(principal: AuthPrincipal, dto: GenerateKeyStoreDto): Promise<string> {
-    return this.insertEntry(principal, randomBytes((dto.bits ?? 256) / 8), dto);
+    return this.insertEntry(principal, 'keyring.entry.generate', randomBytes((dto.bits ?? 256) / 8), dto);
   }
 
   private async insertEntry(
     principal: AuthPrincipal,
+    action: string,
     material: Buffer,
     dto: { activationDate: string; expirationDate: string; description?: string },
   ): Promise<string> {
@@ -51,7 +54,19 @@ export class KeyRingEntriesService {
     if (expirationDate.getTime() <= Date.now()) throw badRequest('expirationDate must be in the future');
     const id = randomUUID();
     const entry = this.keyRing.buildEntry({ material, activationDate, expirationDate, description: dto.description, createdBy: principal.userId }, id);
-    await this.translateConflicts(() => this.dataSource.getRepository(KeyRingEntryEntity).insert(entry), activationDate);
+    await this.translateConflicts(
+      () =>
+        this.dataSource.transaction(async (tx) => {
+          await tx.getRepository(KeyRingEntryEntity).insert(entry);
+          await this.audit.record(tx, {
+            action,
+            actor: principal,
+            resource: { type: 'keyring.entry', id },
+            details: { keyBits: material.length * 8, activationDate: activationDate.toISOString(), expirationDate: expirationDate.toISOString() },
+          });
+        }),
+      activationDate,
+    );
     this.keyRing.invalidate();
     return id;
   }
@@ -90,7 +105,7 @@ export class KeyRingEntriesService {
   }
 
   /** Description and expiration may change any time; activation only while the entry is Scheduled. */
-  async updateEntry(id: string, dto: UpdateKeyStoreDto): Promise<KeyStoreEntryDto> {
+  async updateEntry(principal: AuthPrincipal, id: string, dto: UpdateKeyStoreDto): Promise<KeyStoreEntryDto> {
     await this.dataSource.transaction(async (tx) => {
       const entry = await this.lockEntry(tx, id);
       const now = await this.now(tx);
@@ -109,6 +124,7 @@ export class KeyRingEntriesService {
           ),
         activationDate,
       );
+      await this.audit.record(tx, { action: 'keyring.entry.update', actor: principal, resource: { type: 'keyring.entry', id }, details: { ...dto } });
     });
     this.keyRing.invalidate();
     return this.getEntry(id);
@@ -118,7 +134,7 @@ export class KeyRingEntriesService {
    * Soft delete. Refused for the active entry and for one that still protects values; the
    * latter is also enforced by the (id, usable) foreign key, so a racing writer cannot slip in.
    */
-  async deleteEntry(id: string): Promise<void> {
+  async deleteEntry(principal: AuthPrincipal, id: string): Promise<void> {
     await this.dataSource.transaction(async (tx) => {
       const entry = await this.lockEntry(tx, id);
       const [current]: { id: string }[] = await tx.query(`SELECT id FROM key_ring_entries WHERE ${CURRENT_ENTRY_SQL} ORDER BY activation_date DESC LIMIT 1`);
@@ -131,12 +147,13 @@ export class KeyRingEntriesService {
         if (error instanceof QueryFailedError && (error.driverError as { code?: string }).code === '23503') throw stillProtects();
         throw error;
       }
+      await this.audit.record(tx, { action: 'keyring.entry.delete', actor: principal, resource: { type: 'keyring.entry', id } });
     });
     this.keyRing.invalidate();
   }
 
-  rewrap(): Promise<RewrapResult> {
-    return this.rewrapService.rewrap();
+  rewrap(principal: AuthPrincipal): Promise<RewrapResult> {
+    return this.rewrapService.rewrap(principal);
   }
 
   private assertDates(activationDate: Date, expirationDate: Date): void {

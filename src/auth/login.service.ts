@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
 import { AppError } from '../http/problem.js';
 import { AccessTokenService, type IssuedAccessToken } from './access-token.service.js';
 import { LoginThrottleService } from './login-throttle.service.js';
@@ -19,6 +21,8 @@ export class LoginService {
     private readonly users: UsersService,
     private readonly accessTokens: AccessTokenService,
     private readonly throttle: LoginThrottleService,
+    private readonly audit: AuditService,
+    private readonly dataSource: DataSource,
   ) {}
 
   async issueToken(credentials: ClientCredentials): Promise<IssuedAccessToken> {
@@ -30,13 +34,30 @@ export class LoginService {
     if (!clientId || !clientSecret) {
       throw new AppError('bad_request', 'client_id and client_secret are required', { code: 'invalid_request' });
     }
-    await this.throttle.beginAttempt(clientId, address);
+    // The attempted client id is recorded (it is not a secret); the attempted secret never is.
+    const attempted = { clientId: clientId.slice(0, 128) };
+    try {
+      await this.throttle.beginAttempt(clientId, address);
+    } catch (error) {
+      await this.audit.recordAlone({ action: 'auth.login.throttled', resource: { type: 'user' }, outcome: 'denied', details: attempted });
+      throw error;
+    }
     const user = await this.users.findByUsername(clientId);
     // Unknown users cost a hash check too, so timing does not reveal which client ids exist.
     const secretMatches = await verifySecret(clientSecret, user?.secretHash ?? DECOY_SECRET_HASH);
-    if (!user || !secretMatches || user.disabled) throw AppError.unauthenticated('invalid');
+    if (!user || !secretMatches || user.disabled) {
+      await this.audit.recordAlone({ action: 'auth.login.failed', resource: { type: 'user', id: user?.id ?? null }, outcome: 'failure', details: attempted });
+      throw AppError.unauthenticated('invalid');
+    }
     await this.throttle.succeeded(clientId, address);
-    const { tokenId: _tokenId, ...issued } = await this.accessTokens.issue(user.id);
+    const { tokenId, ...issued } = await this.accessTokens.issue(user.id);
+    // No token leaves unless its issue is on record.
+    await this.audit.record(this.dataSource.manager, {
+      action: 'auth.token.issue',
+      actor: { userId: user.id, tokenKind: 'jwt', tokenId },
+      resource: { type: 'user', id: user.id },
+      details: { expiresIn: issued.expires_in },
+    });
     return issued;
   }
 }

@@ -28,7 +28,7 @@ export class PersonalAccessTokensController {
     @CurrentPrincipal() principal: AuthPrincipal,
     @Body() dto: CreatePersonalAccessTokenDto,
   ): Promise<AppliveryOk<CreatedPersonalAccessTokenDto>> {
-    const { entity, token } = await this.tokens.issue(principal.userId, dto.name, dto.expiresAt);
+    const { entity, token } = await this.tokens.issue(principal, principal.userId, dto.name, dto.expiresAt);
     return appliveryOk({ ...mapPersonalAccessToken(entity), token });
   }
 
@@ -45,6 +45,6 @@ export class PersonalAccessTokensController {
     @CurrentPrincipal() principal: AuthPrincipal,
     @Param() { id }: PersonalAccessTokenIdParam,
   ): Promise<AppliveryOk<PersonalAccessTokenDto>> {
-    return appliveryOk(mapPersonalAccessToken(await this.tokens.revoke(id, principal.userId)));
+    return appliveryOk(mapPersonalAccessToken(await this.tokens.revoke(principal, id, principal.userId)));
   }
 }

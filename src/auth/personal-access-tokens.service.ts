@@ -1,9 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { IsNull, Repository } from 'typeorm';
+import { DataSource, IsNull, Repository } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
 import { AppError } from '../http/problem.js';
 import { PersonalAccessTokenEntity } from './entities/personal-access-token.entity.js';
+import type { AuthPrincipal } from './principal.js';
 
 /** Recognisable in logs, secret scanners and support tickets. */
 export const PAT_PREFIX = 'kwp_';
@@ -20,9 +22,13 @@ export interface NewPersonalAccessToken {
 
 @Injectable()
 export class PersonalAccessTokensService {
-  constructor(@InjectRepository(PersonalAccessTokenEntity) private readonly tokens: Repository<PersonalAccessTokenEntity>) {}
+  constructor(
+    @InjectRepository(PersonalAccessTokenEntity) private readonly tokens: Repository<PersonalAccessTokenEntity>,
+    private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+  ) {}
 
-  async issue(userId: string, name: string, expiresAt?: Date): Promise<NewPersonalAccessToken> {
+  async issue(actor: AuthPrincipal, userId: string, name: string, expiresAt?: Date): Promise<NewPersonalAccessToken> {
     if (expiresAt !== undefined && expiresAt.getTime() <= Date.now()) {
       throw AppError.validation([{ field: 'expiresAt', message: 'must be in the future' }]);
     }
@@ -35,7 +41,15 @@ export class PersonalAccessTokensService {
       expiresAt: expiresAt ?? null,
       revokedAt: null,
     });
-    await this.tokens.insert(entity);
+    await this.dataSource.transaction(async (tx) => {
+      await tx.getRepository(PersonalAccessTokenEntity).insert(entity);
+      await this.audit.record(tx, {
+        action: 'auth.pat.create',
+        actor,
+        resource: { type: 'personal_access_token', id: entity.id },
+        details: { userId, name, expiresAt: expiresAt?.toISOString() ?? null },
+      });
+    });
     return { entity: (await this.tokens.findOneBy({ id: entity.id }))!, token };
   }
 
@@ -44,13 +58,19 @@ export class PersonalAccessTokensService {
   }
 
   /** Revokes one of `userId`'s tokens (any user's when `userId` is undefined, for the CLI). */
-  async revoke(id: string, userId?: string): Promise<PersonalAccessTokenEntity> {
+  async revoke(actor: AuthPrincipal, id: string, userId?: string): Promise<PersonalAccessTokenEntity> {
     const notFound = new AppError('not_found', `Personal access token (id: ${id}) is not found`);
     if (!/^[0-9a-f-]{36}$/i.test(id)) throw notFound;
     const where = userId === undefined ? { id } : { id, userId };
-    await this.tokens.update({ ...where, revokedAt: IsNull() }, { revokedAt: new Date() });
-    const token = await this.tokens.findOneBy(where);
-    if (!token) throw notFound;
-    return token;
+    return this.dataSource.transaction(async (tx) => {
+      const repository = tx.getRepository(PersonalAccessTokenEntity);
+      const revoked = await repository.update({ ...where, revokedAt: IsNull() }, { revokedAt: new Date() });
+      const token = await repository.findOneBy(where);
+      if (!token) throw notFound;
+      if (revoked.affected) {
+        await this.audit.record(tx, { action: 'auth.pat.revoke', actor, resource: { type: 'personal_access_token', id }, details: { userId: token.userId } });
+      }
+      return token;
+    });
   }
 }

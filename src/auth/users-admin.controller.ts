@@ -2,7 +2,8 @@ import { Body, Controller, Get, HttpCode, Param, Patch, Post } from '@nestjs/com
 import { ApiBadRequestResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { chargeworxOk } from '../http/formats/chargeworx.format.js';
 import { ChargeworxErrorDto } from '../http/formats/chargeworx-response.dto.js';
-import { AdminOnly } from './auth.decorators.js';
+import { AdminOnly, CurrentPrincipal } from './auth.decorators.js';
+import type { AuthPrincipal } from './principal.js';
 import { CreateUserDto, mapUser, RotateSecretDto, UpdateUserDto } from './dto/user.dto.js';
 import { UserCommandResponseDto, UserListResponseDto } from './dto/user-responses.dto.js';
 import { UserIdParam } from './dto/user-id-param.dto.js';
@@ -20,8 +21,8 @@ export class UsersAdminController {
   @Post()
   @HttpCode(200)
   @ApiBadRequestResponse({ type: ChargeworxErrorDto })
-  async createUser(@Body() dto: CreateUserDto): Promise<UserCommandResponseDto> {
-    const { user, generatedSecret } = await this.users.createUser(dto);
+  async createUser(@CurrentPrincipal() principal: AuthPrincipal, @Body() dto: CreateUserDto): Promise<UserCommandResponseDto> {
+    const { user, generatedSecret } = await this.users.createUser(principal, dto);
     return chargeworxOk({ id: user.id, user: mapUser(user), ...(generatedSecret ? { secret: generatedSecret } : {}) });
   }
 
@@ -34,8 +35,8 @@ export class UsersAdminController {
   @Patch(':id')
   @ApiBadRequestResponse({ type: ChargeworxErrorDto })
   @ApiNotFoundResponse({ type: ChargeworxErrorDto })
-  async updateUser(@Param() { id }: UserIdParam, @Body() dto: UpdateUserDto): Promise<UserCommandResponseDto> {
-    const user = await this.users.updateUser(id, dto);
+  async updateUser(@CurrentPrincipal() principal: AuthPrincipal, @Param() { id }: UserIdParam, @Body() dto: UpdateUserDto): Promise<UserCommandResponseDto> {
+    const user = await this.users.updateUser(principal, id, dto);
     return chargeworxOk({ id: user.id, user: mapUser(user) });
   }
 
@@ -43,8 +44,12 @@ export class UsersAdminController {
   @Post(':id/secret')
   @HttpCode(200)
   @ApiNotFoundResponse({ type: ChargeworxErrorDto })
-  async rotateUserSecret(@Param() { id }: UserIdParam, @Body() dto: RotateSecretDto): Promise<UserCommandResponseDto> {
-    const { user, generatedSecret } = await this.users.rotateSecret(id, dto.secret);
+  async rotateUserSecret(
+    @CurrentPrincipal() principal: AuthPrincipal,
+    @Param() { id }: UserIdParam,
+    @Body() dto: RotateSecretDto,
+  ): Promise<UserCommandResponseDto> {
+    const { user, generatedSecret } = await this.users.rotateSecret(principal, id, dto.secret);
     return chargeworxOk({ id: user.id, user: mapUser(user), ...(generatedSecret ? { secret: generatedSecret } : {}) });
   }
 }

@@ -4,7 +4,9 @@ import { DataSource, Repository } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { isUniqueViolation } from '../database/postgres-errors.js';
+import { AuditService, SYSTEM_ACTOR, type AuditRecord } from '../audit/audit.service.js';
 import { AppError } from '../http/problem.js';
+import type { AuthPrincipal } from './principal.js';
 import { UserEntity } from './entities/user.entity.js';
 import { MAX_SECRET_LENGTH, MIN_SECRET_LENGTH, newClientSecret, newUserId, USERNAME_PATTERN } from './identity-rules.js';
 import { hashSecret } from './secret-hasher.js';
@@ -31,6 +33,7 @@ export class UsersService implements OnApplicationBootstrap {
     @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
     private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly audit: AuditService,
   ) {}
 
   /** KEYWARD_BOOTSTRAP_ADMIN creates the first admin; a no-op once any admin exists. */
@@ -39,7 +42,7 @@ export class UsersService implements OnApplicationBootstrap {
     if (!bootstrap) return;
     if (await this.users.exists({ where: { isAdmin: true } })) return;
     try {
-      await this.createUser({ username: bootstrap.username, secret: bootstrap.secret, isAdmin: true });
+      await this.createUser(SYSTEM_ACTOR, { username: bootstrap.username, secret: bootstrap.secret, isAdmin: true });
       this.logger.log(`Created the bootstrap administrator "${bootstrap.username}"`);
     } catch (error) {
       // Another instance won the race, or a non-admin already has that name: never promote silently.
@@ -51,7 +54,7 @@ export class UsersService implements OnApplicationBootstrap {
     }
   }
 
-  async createUser(input: CreateUserInput): Promise<UserWithSecret> {
+  async createUser(actor: AuditRecord['actor'], input: CreateUserInput): Promise<UserWithSecret> {
     if (!USERNAME_PATTERN.test(input.username)) {
       throw AppError.validation([{ field: 'username', message: 'must be 2-64 letters, digits, ".", "_", "@" or "-", starting with a letter or digit' }]);
     }
@@ -66,7 +69,15 @@ export class UsersService implements OnApplicationBootstrap {
       secretRotatedAt: new Date(),
     });
     try {
-      await this.users.insert(user);
+      await this.dataSource.transaction(async (tx) => {
+        await tx.getRepository(UserEntity).insert(user);
+        await this.audit.record(tx, {
+          action: 'admin.user.create',
+          actor,
+          resource: { type: 'user', id: user.id },
+          details: { username: user.username, isAdmin: user.isAdmin, secretGenerated: input.secret === undefined },
+        });
+      });
     } catch (error) {
       if (isUniqueViolation(error)) throw new AppError('conflict', `User (username: ${input.username}) already exists`);
       throw error;
@@ -99,7 +110,7 @@ export class UsersService implements OnApplicationBootstrap {
    * Enables/disables or promotes/demotes a user. The last enabled admin can be neither disabled
    * nor demoted: the admin rows are locked so two concurrent demotions cannot both pass.
    */
-  async updateUser(id: string, change: { disabled?: boolean; isAdmin?: boolean }): Promise<UserEntity> {
+  async updateUser(actor: AuthPrincipal, id: string, change: { disabled?: boolean; isAdmin?: boolean }): Promise<UserEntity> {
     await this.dataSource.transaction(async (tx) => {
       const admins: { id: string }[] = await tx.query('SELECT id FROM users WHERE is_admin AND NOT disabled ORDER BY id FOR UPDATE');
       const target = await tx.getRepository(UserEntity).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
@@ -116,17 +127,21 @@ export class UsersService implements OnApplicationBootstrap {
           updatedAt: new Date(),
         },
       );
+      await this.audit.record(tx, { action: 'admin.user.update', actor, resource: { type: 'user', id }, details: change });
     });
     return this.getUser(id);
   }
 
   /** A new secret; access tokens issued under the old one stop working at once. */
-  async rotateSecret(id: string, secret?: string): Promise<UserWithSecret> {
+  async rotateSecret(actor: AuthPrincipal, id: string, secret?: string): Promise<UserWithSecret> {
     if (secret !== undefined) assertSecretStrength(secret);
     const newSecret = secret ?? newClientSecret();
     const hash = await hashSecret(newSecret);
-    const result = await this.users.update({ id }, { secretHash: hash, secretRotatedAt: new Date(), updatedAt: new Date() });
-    if (!result.affected) throw new AppError('not_found', `User (id: ${id}) is not found`);
+    await this.dataSource.transaction(async (tx) => {
+      const result = await tx.getRepository(UserEntity).update({ id }, { secretHash: hash, secretRotatedAt: new Date(), updatedAt: new Date() });
+      if (!result.affected) throw new AppError('not_found', `User (id: ${id}) is not found`);
+      await this.audit.record(tx, { action: 'admin.user.rotate_secret', actor, resource: { type: 'user', id }, details: { secretGenerated: secret === undefined } });
+    });
     return { user: await this.getUser(id), generatedSecret: secret === undefined ? newSecret : undefined };
   }
 }

@@ -2,6 +2,9 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../app.module.js';
+import { exportAuditEvents } from '../audit/audit-export.js';
+import { verifyAuditChain } from '../audit/audit-chain.js';
+import { AuditService } from '../audit/audit.service.js';
 import { PersonalAccessTokensService } from '../auth/personal-access-tokens.service.js';
 import { CLI_PRINCIPAL } from '../auth/principal.js';
 import { ProjectAccessService } from '../auth/project-access.service.js';
@@ -32,6 +35,8 @@ export const USAGE = `Usage: npm run admin -- <command>
   token revoke <token-id>                            revoke a personal access token
   grant <user> <project> <permission>...             add project permissions (${PROJECT_PERMISSIONS.join(', ')})
   revoke <user> <project> [<permission>...]          remove them (all when none is named)
+  audit verify                                       seal committed events, then check the whole hash chain
+  audit export [--from <ISO date>] [--to <ISO date>] write events as JSON lines
   master-key rotate --new-key-stdin                  re-wrap the key ring under a new master key
                                                      (base64 of 32 bytes on stdin); restart every
                                                      instance with it as KEYWARD_MASTER_KEY
@@ -80,7 +85,7 @@ async function run(app: INestApplicationContext, config: AppConfig, argv: string
     const isAdmin = takeFlag(args, '--admin');
     const secret = await readSecret(io, takeFlag(args, '--secret-stdin'));
     const [username] = expectArgs(args, 1, 'user create <username>');
-    const { user, generatedSecret } = await users.createUser({ username, isAdmin, secret });
+    const { user, generatedSecret } = await users.createUser(CLI_PRINCIPAL, { username, isAdmin, secret });
     io.stdout(`Created ${user.isAdmin ? 'administrator' : 'user'} ${user.username} (id ${user.id})`);
     if (generatedSecret) io.stdout(`Secret (shown once): ${generatedSecret}`);
     return;
@@ -94,14 +99,14 @@ async function run(app: INestApplicationContext, config: AppConfig, argv: string
   }
   if (group === 'user' && (action === 'disable' || action === 'enable')) {
     const [who] = expectArgs(args, 1, `user ${action} <user>`);
-    const user = await users.updateUser((await users.resolveUser(who)).id, { disabled: action === 'disable' });
+    const user = await users.updateUser(CLI_PRINCIPAL, (await users.resolveUser(who)).id, { disabled: action === 'disable' });
     io.stdout(`${user.username} is ${user.disabled ? 'disabled' : 'enabled'}`);
     return;
   }
   if (group === 'user' && action === 'rotate-secret') {
     const secret = await readSecret(io, takeFlag(args, '--secret-stdin'));
     const [who] = expectArgs(args, 1, 'user rotate-secret <user>');
-    const { user, generatedSecret } = await users.rotateSecret((await users.resolveUser(who)).id, secret);
+    const { user, generatedSecret } = await users.rotateSecret(CLI_PRINCIPAL, (await users.resolveUser(who)).id, secret);
     io.stdout(`Rotated the secret of ${user.username}; earlier access tokens no longer work`);
     if (generatedSecret) io.stdout(`Secret (shown once): ${generatedSecret}`);
     return;
@@ -114,14 +119,14 @@ async function run(app: INestApplicationContext, config: AppConfig, argv: string
     const expiresAt = expiresAtRaw === undefined ? undefined : new Date(expiresAtRaw);
     if (expiresAt && Number.isNaN(expiresAt.getTime())) throw new UsageError('--expires-at must be an ISO 8601 date');
     const user = await users.resolveUser(who);
-    const { entity, token } = await tokens.issue(user.id, name, expiresAt);
+    const { entity, token } = await tokens.issue(CLI_PRINCIPAL, user.id, name, expiresAt);
     io.stdout(`Issued token ${entity.id} "${entity.name}" for ${user.username}${entity.expiresAt ? `, expires ${entity.expiresAt.toISOString()}` : ''}`);
     io.stdout(`Token (shown once): ${token}`);
     return;
   }
   if (group === 'token' && action === 'revoke') {
     const [id] = expectArgs(args, 1, 'token revoke <token-id>');
-    const token = await tokens.revoke(id);
+    const token = await tokens.revoke(CLI_PRINCIPAL, id);
     io.stdout(`Revoked token ${token.id} "${token.name}"`);
     return;
   }
@@ -140,15 +145,36 @@ async function run(app: INestApplicationContext, config: AppConfig, argv: string
       group === 'grant'
         ? PROJECT_PERMISSIONS.filter((p) => current.includes(p) || wanted.includes(p))
         : PROJECT_PERMISSIONS.filter((p) => current.includes(p) && wanted.length > 0 && !wanted.includes(p));
-    await projects.setMemberPermissions(access, user.id, [...next]);
+    await projects.setMemberPermissions(CLI_PRINCIPAL, access, user.id, [...next]);
     io.stdout(`${user.username} in ${access.projectName}: ${next.length ? next.join(', ') : 'no permissions'}`);
+    return;
+  }
+  if (group === 'audit' && action === 'verify') {
+    expectArgs(args, 0, 'audit verify');
+    await app.get(AuditService).sealNow();
+    const result = await verifyAuditChain(app.get(DataSource).manager);
+    if (!result.ok) {
+      const broken = result.brokenAt!;
+      throw new Error(`Audit chain broken at event ${broken.id} (chain position ${broken.chainSeq}): ${broken.reason}; ${result.sealed} events before it verified`);
+    }
+    io.stdout(`Audit chain intact: ${result.sealed} sealed events verified${result.unsealed ? `, ${result.unsealed} not yet sealed` : ''}`);
+    return;
+  }
+  if (group === 'audit' && action === 'export') {
+    const from = takeOption(args, '--from');
+    const to = takeOption(args, '--to');
+    expectArgs(args, 0, 'audit export [--from <date>] [--to <date>]');
+    for (const [name, value] of [['--from', from], ['--to', to]] as const) {
+      if (value !== undefined && Number.isNaN(Date.parse(value))) throw new UsageError(`${name} must be an ISO 8601 date`);
+    }
+    await exportAuditEvents(app.get(DataSource).manager, { from, to }, io.stdout);
     return;
   }
   if (group === 'master-key' && action === 'rotate') {
     if (!takeFlag(args, '--new-key-stdin')) throw new UsageError('master-key rotate needs --new-key-stdin');
     expectArgs(args, 0, 'master-key rotate --new-key-stdin');
     const newKey = decodeMasterKey((await readSecret(io, true))!, 'the new master key');
-    const count = await rotateMasterKey(app.get(DataSource), config.masterKey, newKey);
+    const count = await rotateMasterKey(app.get(DataSource), app.get(AuditService), config.masterKey, newKey);
     io.stdout(`Re-wrapped ${count} key-ring entries. Restart every instance with the new KEYWARD_MASTER_KEY now.`);
     return;
   }

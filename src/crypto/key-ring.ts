@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
+import { AuditService, SYSTEM_ACTOR } from '../audit/audit.service.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { open, seal } from './aes-gcm.js';
 import { KeyRingEntryEntity } from './entities/key-ring-entry.entity.js';
@@ -50,6 +51,7 @@ export class KeyRing implements OnApplicationBootstrap {
   constructor(
     private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly audit: AuditService,
   ) {
     this.masterKey = config.masterKey;
     this.masterKeyId = masterKeyId(config.masterKey);
@@ -140,6 +142,12 @@ export class KeyRing implements OnApplicationBootstrap {
           id,
         ),
       );
+      await this.audit.record(tx, {
+        action: 'keyring.entry.generate',
+        actor: SYSTEM_ACTOR,
+        resource: { type: 'keyring.entry', id },
+        details: { keyBits: 256, reason: 'no active entry' },
+      });
       this.logger.warn(`No key-ring entry was active: generated entry ${id} (AES-256, valid one year)`);
       return (await repository.findOneBy({ id }))!;
     });

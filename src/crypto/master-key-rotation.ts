@@ -1,4 +1,6 @@
 import { DataSource } from 'typeorm';
+import type { AuditService } from '../audit/audit.service.js';
+import { CLI_PRINCIPAL } from '../auth/principal.js';
 import { DecryptionError, open, seal } from './aes-gcm.js';
 import { entryAad } from './key-ring.js';
 import { fingerprintKey, masterKeyId } from './key-material.js';
@@ -9,7 +11,7 @@ import { fingerprintKey, masterKeyId } from './key-material.js';
  * instance must restart with the new KEYWARD_MASTER_KEY: one still on the old key refuses to
  * start rather than misbehave.
  */
-export async function rotateMasterKey(dataSource: DataSource, currentKey: Buffer, newKey: Buffer): Promise<number> {
+export async function rotateMasterKey(dataSource: DataSource, audit: AuditService, currentKey: Buffer, newKey: Buffer): Promise<number> {
   if (currentKey.equals(newKey)) throw new Error('The new master key is the current one');
   return dataSource.transaction(async (tx) => {
     const entries: { id: string; wrapped_key: Buffer }[] = await tx.query('SELECT id, wrapped_key FROM key_ring_entries ORDER BY id FOR UPDATE');
@@ -29,6 +31,12 @@ export async function rotateMasterKey(dataSource: DataSource, currentKey: Buffer
         entry.id,
       ]);
     }
+    await audit.record(tx, {
+      action: 'keyring.master_key.rotate',
+      actor: CLI_PRINCIPAL,
+      resource: { type: 'keyring' },
+      details: { entries: entries.length, masterKeyId: newKeyId },
+    });
     return entries.length;
   });
 }

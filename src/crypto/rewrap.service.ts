@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { Gauge } from 'prom-client';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
+import { AuditService, SYSTEM_ACTOR, type AuditRecord } from '../audit/audit.service.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { Metrics } from '../observability/metrics.js';
 import { open, seal } from './aes-gcm.js';
@@ -37,6 +38,7 @@ export class RewrapService implements OnApplicationBootstrap, OnApplicationShutd
     private readonly keyRing: KeyRing,
     private readonly tables: ProtectedTables,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly audit: AuditService,
     metrics: Metrics,
   ) {
     this.nearExpiry = new Gauge({
@@ -71,12 +73,13 @@ export class RewrapService implements OnApplicationBootstrap, OnApplicationShutd
     await this.running;
   }
 
-  async rewrap(): Promise<RewrapResult> {
+  /** `actor` is the admin who asked, or the system for the scheduled run. */
+  async rewrap(actor: AuditRecord['actor'] = SYSTEM_ACTOR): Promise<RewrapResult> {
     const active = await this.keyRing.activeKey({ fresh: true });
     let rewrapped = 0;
     for (const table of this.tables.list()) {
       for (;;) {
-        const moved = await this.rewrapBatch(table, active.id, active.key);
+        const moved = await this.rewrapBatch(actor, table, active.id, active.key);
         rewrapped += moved;
         if (moved < BATCH_SIZE) break;
       }
@@ -84,7 +87,7 @@ export class RewrapService implements OnApplicationBootstrap, OnApplicationShutd
     return { activeEntryId: active.id, rewrapped, remaining: await this.countNotUnder(active.id) };
   }
 
-  private rewrapBatch(table: string, activeId: string, activeKey: Buffer): Promise<number> {
+  private rewrapBatch(actor: AuditRecord['actor'], table: string, activeId: string, activeKey: Buffer): Promise<number> {
     return this.dataSource.transaction(async (tx) => {
       const rows: { id: string; key_ring_entry_id: string; ciphertext: Buffer }[] = await tx.query(
         `SELECT id, key_ring_entry_id, ciphertext FROM ${table}
@@ -102,6 +105,13 @@ export class RewrapService implements OnApplicationBootstrap, OnApplicationShutd
            FROM unnest($2::uuid[], $3::bytea[]) AS v(id, ciphertext) WHERE t.id = v.id`,
         [activeId, rows.map((row) => row.id), resealed],
       );
+      const fromEntries = [...new Set(rows.map((row) => row.key_ring_entry_id))].sort();
+      await this.audit.record(tx, {
+        action: 'keyring.rewrap',
+        actor,
+        resource: { type: 'keyring.entry', id: activeId },
+        details: { table, values: rows.length, fromEntries },
+      });
       return rows.length;
     });
   }

@@ -48,11 +48,12 @@ export class ProjectsController {
   @ApiBadRequestResponse({ type: ApinizerErrorDto })
   @ApiNotFoundResponse({ type: ApinizerErrorDto })
   async setProjectMember(
+    @CurrentPrincipal() principal: AuthPrincipal,
     @CurrentProject() access: ProjectAccess,
     @Param() params: MemberParams,
     @Body() dto: SetMemberPermissionsDto,
   ): Promise<MemberResponseDto> {
-    const member = await this.projects.setMemberPermissions(access, params.userId, dto.permissions);
+    const member = await this.projects.setMemberPermissions(principal, access, params.userId, dto.permissions);
     return apinizerOk({ member: { userId: member.userId, permissions: member.permissions } });
   }
 
@@ -61,8 +62,12 @@ export class ProjectsController {
   @AdminOnly()
   @RequirePermissions()
   @ApiNotFoundResponse({ type: ApinizerErrorDto })
-  async removeProjectMember(@CurrentProject() access: ProjectAccess, @Param() params: MemberParams): Promise<MemberResponseDto> {
-    await this.projects.removeMember(access, params.userId);
+  async removeProjectMember(
+    @CurrentPrincipal() principal: AuthPrincipal,
+    @CurrentProject() access: ProjectAccess,
+    @Param() params: MemberParams,
+  ): Promise<MemberResponseDto> {
+    await this.projects.removeMember(principal, access, params.userId);
     return apinizerOk({ member: { userId: params.userId, permissions: [] } });
   }
 }

@@ -4,6 +4,7 @@ import { DataSource, Repository } from 'typeorm';
 import type { AuthPrincipal } from '../auth/principal.js';
 import type { ProjectAccess } from '../auth/project-access.service.js';
 import { PROJECT_PERMISSIONS, type ProjectPermission } from '../auth/project-permission.js';
+import { AuditService } from '../audit/audit.service.js';
 import { isUniqueViolation } from '../database/postgres-errors.js';
 import { AppError } from '../http/problem.js';
 import { ProjectMemberEntity } from './entities/project-member.entity.js';
@@ -19,6 +20,7 @@ export class ProjectsService {
   constructor(
     private readonly dataSource: DataSource,
     @InjectRepository(ProjectEntity) private readonly projects: Repository<ProjectEntity>,
+    private readonly audit: AuditService,
   ) {}
 
   /** Creates a project; its creator holds every permission in it (SPEC §1). */
@@ -29,6 +31,7 @@ export class ProjectsService {
           tx.getRepository(ProjectEntity).create({ name: input.name, description: input.description ?? null, createdBy: principal.userId }),
         );
         await tx.getRepository(ProjectMemberEntity).insert({ projectId: created.id, userId: principal.userId, permissions: [...PROJECT_PERMISSIONS] });
+        await this.audit.record(tx, { action: 'project.create', actor: principal, resource: { type: 'project', id: created.name }, details: { projectId: created.id } });
         return created;
       });
       return { project: (await this.projects.findOneBy({ id: project.id }))!, permissions: [...PROJECT_PERMISSIONS] };
@@ -55,18 +58,21 @@ export class ProjectsService {
   }
 
   /** Sets a user's grants in the project; an empty list removes the user from it. */
-  async setMemberPermissions(access: ProjectAccess, userId: string, permissions: ProjectPermission[]): Promise<ProjectMemberEntity> {
+  async setMemberPermissions(actor: AuthPrincipal, access: ProjectAccess, userId: string, permissions: ProjectPermission[]): Promise<ProjectMemberEntity> {
     const exists: unknown[] = await this.dataSource.query('SELECT 1 FROM users WHERE id = $1', [userId]);
     if (exists.length === 0) throw new AppError('not_found', `User (id: ${userId}) is not found`);
     if (permissions.length === 0) {
-      await this.removeMember(access, userId);
+      await this.removeMember(actor, access, userId);
       return { projectId: access.projectId, userId, permissions: [], updatedAt: new Date() };
     }
-    await this.dataSource.query(
-      `INSERT INTO project_members (project_id, user_id, permissions) VALUES ($1, $2, $3)
-       ON CONFLICT (project_id, user_id) DO UPDATE SET permissions = EXCLUDED.permissions, updated_at = now()`,
-      [access.projectId, userId, permissions],
-    );
+    await this.dataSource.transaction(async (tx) => {
+      await tx.query(
+        `INSERT INTO project_members (project_id, user_id, permissions) VALUES ($1, $2, $3)
+         ON CONFLICT (project_id, user_id) DO UPDATE SET permissions = EXCLUDED.permissions, updated_at = now()`,
+        [access.projectId, userId, permissions],
+      );
+      await this.audit.record(tx, { action: 'project.member.set', actor, resource: { type: 'project', id: access.projectName }, details: { userId, permissions } });
+    });
     return { projectId: access.projectId, userId, permissions, updatedAt: new Date() };
   }
 
@@ -75,7 +81,10 @@ export class ProjectsService {
     return member?.permissions ?? [];
   }
 
-  async removeMember(access: ProjectAccess, userId: string): Promise<void> {
-    await this.dataSource.query('DELETE FROM project_members WHERE project_id = $1 AND user_id = $2', [access.projectId, userId]);
+  async removeMember(actor: AuthPrincipal, access: ProjectAccess, userId: string): Promise<void> {
+    await this.dataSource.transaction(async (tx) => {
+      await tx.query('DELETE FROM project_members WHERE project_id = $1 AND user_id = $2', [access.projectId, userId]);
+      await this.audit.record(tx, { action: 'project.member.remove', actor, resource: { type: 'project', id: access.projectName }, details: { userId } });
+    });
   }
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { ProjectPermission } from '../../src/auth/project-permission.js';
+import { CLI_PRINCIPAL } from '../../src/auth/principal.js';
 import { UsersService } from '../../src/auth/users.service.js';
 import type { TestApp } from './test-app.js';
 
@@ -20,7 +21,7 @@ export function uniqueName(prefix: string): string {
 export async function createUser(t: TestApp, options: { isAdmin?: boolean; username?: string } = {}): Promise<TestUser> {
   const username = options.username ?? uniqueName(options.isAdmin ? 'admin' : 'user');
   const secret = `secret-${randomBytes(12).toString('hex')}`;
-  const { user } = await t.app.get(UsersService).createUser({ username, secret, isAdmin: options.isAdmin ?? false });
+  const { user } = await t.app.get(UsersService).createUser(CLI_PRINCIPAL, { username, secret, isAdmin: options.isAdmin ?? false });
   const token = await login(t, username, secret);
   return { id: user.id, username, secret, token, auth: { Authorization: `Bearer ${token}` } };
 }

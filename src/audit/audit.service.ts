@@ -1,0 +1,99 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import type { AuthPrincipal } from '../auth/principal.js';
+import type { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import { currentRequestContext } from '../observability/request-context.js';
+import { sealPendingEvents } from './audit-chain.js';
+import type { AuditOutcome } from './entities/audit-event.entity.js';
+
+export interface AuditRecord {
+  /** e.g. `keystore.entry.create`, `project.key.deploy`, `auth.denied`. */
+  action: string;
+  /** Undefined for events without an authenticated caller (a failed login, the system itself). */
+  actor?: Pick<AuthPrincipal, 'userId' | 'tokenKind' | 'tokenId'> | { userId: null; tokenKind: 'system' };
+  resource: { type: string; id?: string | null };
+  outcome?: AuditOutcome;
+  /** Small, non-secret facts. Never values, key material, secrets or tokens. */
+  details?: Record<string, unknown>;
+}
+
+/** The actor of changes Keyward makes by itself (key generation, scheduled rewrap). */
+export const SYSTEM_ACTOR = { userId: null, tokenKind: 'system' as const };
+
+/**
+ * Records audit events. `record` writes with the caller's EntityManager, i.e. in the same
+ * transaction as the change: if the event cannot be written the change rolls back (fail
+ * closed). Sealing into the hash chain happens after commit, in batches, off the hot path.
+ */
+@Injectable()
+export class AuditService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('Audit');
+  private timer?: NodeJS.Timeout;
+  private sealing?: Promise<unknown>;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async record(manager: EntityManager, event: AuditRecord): Promise<void> {
+    const context = currentRequestContext();
+    const actor = event.actor;
+    await manager.query(
+      `INSERT INTO audit_events (actor_id, actor_token_kind, actor_token_id, action, resource_type, resource_id, outcome,
+                                 request_id, client_address, user_agent, details)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+      [
+        actor?.userId ?? null,
+        actor?.tokenKind ?? null,
+        actor && 'tokenId' in actor ? (actor.tokenId ?? null) : null,
+        event.action,
+        event.resource.type,
+        event.resource.id?.slice(0, 300) ?? null,
+        event.outcome ?? 'success',
+        context?.requestId ?? null,
+        context?.clientAddress?.slice(0, 64) ?? null,
+        context?.userAgent ?? null,
+        JSON.stringify(event.details ?? {}),
+      ],
+    );
+  }
+
+  /** For events that are the whole operation (a refusal, a failed login): their own statement. */
+  recordAlone(event: AuditRecord): Promise<void> {
+    return this.record(this.dataSource.manager, event);
+  }
+
+  onApplicationBootstrap(): void {
+    const interval = this.config.auditSealIntervalMs;
+    if (interval > 0) {
+      this.timer = setInterval(() => void this.sealNow().catch((error: Error) => this.logger.error(`Sealing failed: ${error.message}`)), interval);
+      this.timer.unref();
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.sealing?.catch(() => undefined);
+  }
+
+  /** Seals everything committed so far; returns how many events it sealed. */
+  async sealNow(): Promise<number> {
+    if (this.sealing) await this.sealing.catch(() => undefined);
+    const run = (async () => {
+      let total = 0;
+      for (;;) {
+        const sealed = await sealPendingEvents(this.dataSource.manager);
+        total += sealed;
+        if (sealed < 1000) return total;
+      }
+    })();
+    this.sealing = run;
+    try {
+      return await run;
+    } finally {
+      if (this.sealing === run) this.sealing = undefined;
+    }
+  }
+}

@@ -1,0 +1,213 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { AuditService } from '../../src/audit/audit.service.js';
+import { runAdminCli } from '../../src/cli/admin-cli.js';
+import { createProject, createUser, grant, login, uniqueName, type TestUser } from '../support/auth.js';
+import { createIsolatedDatabase, type IsolatedDatabase } from '../support/isolated-database.js';
+import { aesKeyBase64, DAY, isoIn } from '../support/key-material.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+type AuditEvent = {
+  id: string;
+  action: string;
+  outcome: string;
+  actor: { id: string | null; tokenKind: string | null; tokenId: string | null };
+  resource: { type: string; id: string | null };
+  details: Record<string, unknown>;
+  requestId: string | null;
+};
+
+describe('audit trail', () => {
+  let t: TestApp;
+  let admin: TestUser;
+  beforeAll(async () => {
+    t = await startTestApp();
+    admin = await createUser(t, { isAdmin: true });
+  });
+  afterAll(() => t.close());
+
+  async function events(query: Record<string, string>): Promise<AuditEvent[]> {
+    const res = await t.http.get('/api/adm/audit-events').query({ limit: '100', ...query }).set(admin.auth).expect(200);
+    expect(res.body).toMatchObject({ success: true, code: 200, errorMessage: null });
+    return res.body.events;
+  }
+
+  it('records each kind of change once, with its actor and resource', async () => {
+    const username = uniqueName('audited');
+    const created = await t.http.post('/api/adm/users').set(admin.auth).set('X-Request-Id', 'audit-req-1').send({ username }).expect(200);
+    const userId = created.body.id as string;
+    await t.http.patch(`/api/adm/users/${userId}`).set(admin.auth).send({ isAdmin: false }).expect(200);
+    const rotated = await t.http.post(`/api/adm/users/${userId}/secret`).set(admin.auth).send({}).expect(200);
+    const token = await login(t, username, rotated.body.secret);
+    const auth = { Authorization: `Bearer ${token}` };
+    const pat = await t.http.post('/v1/personal-access-tokens').set(auth).send({ name: 'audited' }).expect(200);
+    await t.http.delete(`/v1/personal-access-tokens/${pat.body.data.id}`).set(auth).expect(200);
+    const project = await createProject(t, admin);
+    await t.http.put(`/apiops/projects/${project}/members/${userId}`).set(admin.auth).send({ permissions: ['SECRETS:VIEW'] }).expect(200);
+    await t.http.delete(`/apiops/projects/${project}/members/${userId}`).set(admin.auth).expect(200);
+    const entry = await t.http.post('/api/adm/KeyStores').set(admin.auth).send({ key: aesKeyBase64(), activationDate: isoIn(3000 * DAY + Math.random() * DAY), expirationDate: isoIn(4000 * DAY) }).expect(200);
+    await t.http.put(`/api/adm/KeyStores/${entry.body.id}`).set(admin.auth).send({ description: 'audited' }).expect(200);
+    await t.http.delete(`/api/adm/KeyStores/${entry.body.id}`).set(admin.auth).expect(200);
+
+    const expectOne = async (action: string, resource: { type: string; id: string | null }, actorId: string | null) => {
+      const found = (await events({ action, resource: resource.id ? `${resource.type}:${resource.id}` : resource.type })).filter(
+        (e) => e.actor.id === actorId,
+      );
+      expect(found, action).toHaveLength(1);
+      expect(found[0]).toMatchObject({ action, outcome: 'success', resource, actor: { id: actorId } });
+      return found[0];
+    };
+    const userCreate = await expectOne('admin.user.create', { type: 'user', id: userId }, admin.id);
+    expect(userCreate).toMatchObject({ requestId: 'audit-req-1', actor: { tokenKind: 'jwt', tokenId: expect.any(String) }, details: { username } });
+    await expectOne('admin.user.update', { type: 'user', id: userId }, admin.id);
+    await expectOne('admin.user.rotate_secret', { type: 'user', id: userId }, admin.id);
+    await expectOne('auth.token.issue', { type: 'user', id: userId }, userId);
+    await expectOne('auth.pat.create', { type: 'personal_access_token', id: pat.body.data.id }, userId);
+    await expectOne('auth.pat.revoke', { type: 'personal_access_token', id: pat.body.data.id }, userId);
+    await expectOne('project.create', { type: 'project', id: project }, admin.id);
+    await expectOne('project.member.set', { type: 'project', id: project }, admin.id);
+    await expectOne('project.member.remove', { type: 'project', id: project }, admin.id);
+    await expectOne('keyring.entry.create', { type: 'keyring.entry', id: entry.body.id }, admin.id);
+    await expectOne('keyring.entry.update', { type: 'keyring.entry', id: entry.body.id }, admin.id);
+    await expectOne('keyring.entry.delete', { type: 'keyring.entry', id: entry.body.id }, admin.id);
+  });
+
+  it('records refusals and failed logins, and no success for a change that failed', async () => {
+    const user = await createUser(t);
+    await t.http.get('/api/adm/users').set(user.auth).expect(403);
+    const denied = (await events({ action: 'auth.denied', actorId: user.id }))[0];
+    expect(denied).toMatchObject({ outcome: 'denied', resource: { type: 'route', id: 'GET /api/adm/users' }, details: { reason: 'forbidden' } });
+
+    const project = await createProject(t, admin);
+    await t.http.get(`/apiops/projects/${project}/environments`).set(user.auth).expect(404);
+    const outsider = (await events({ action: 'auth.denied', actorId: user.id })).find((e) => e.details.reason === 'not_found');
+    expect(outsider).toMatchObject({ details: { projectName: project } });
+
+    const marker = uniqueName('nobody');
+    await t.http.post('/oauth/token').send({ grant_type: 'client_credentials', client_id: marker, client_secret: 'wrong-secret-42' }).expect(401);
+    const failed = (await events({ action: 'auth.login.failed' })).filter((e) => e.details.clientId === marker);
+    expect(failed).toHaveLength(1);
+    expect(failed[0].outcome).toBe('failure');
+
+    const before = (await events({ action: 'project.create', resource: `project:${project}` })).length;
+    await t.http.post('/apiops/projects/').set(admin.auth).send({ name: project }).expect(400);
+    expect((await events({ action: 'project.create', resource: `project:${project}` })).length).toBe(before);
+  });
+
+  it('never stores secret values in events', async () => {
+    const user = await createUser(t);
+    const pat = await t.http.post('/v1/personal-access-tokens').set(user.auth).send({ name: 'secretive' }).expect(200);
+    const material = aesKeyBase64();
+    await t.http.post('/api/adm/KeyStores').set(admin.auth).send({ key: material, activationDate: isoIn(5000 * DAY + Math.random() * DAY), expirationDate: isoIn(6000 * DAY) }).expect(200);
+    const created = await t.http.post('/api/adm/users').set(admin.auth).send({ username: uniqueName('s'), secret: 'chosen-secret-value-77' }).expect(200);
+    await t.http.post(`/api/adm/users/${created.body.id}/secret`).set(admin.auth).send({ secret: 'rotated-secret-value-88' }).expect(200);
+    await t.http.post('/oauth/token').send({ grant_type: 'client_credentials', client_id: user.username, client_secret: 'wrong-secret-value-99' }).expect(401);
+    const [dump] = await t.db.query("SELECT string_agg(audit_events::text, '\n') AS text FROM audit_events");
+    for (const secret of [user.secret, user.token, pat.body.data.token, material, 'chosen-secret-value-77', 'rotated-secret-value-88', 'wrong-secret-value-99']) {
+      expect(dump.text).not.toContain(secret);
+    }
+  });
+
+  it('filters by action, actor, resource and time, and pages newest first with a cursor', async () => {
+    const user = await createUser(t);
+    const start = new Date().toISOString();
+    for (let i = 0; i < 5; i++) await t.http.post('/v1/personal-access-tokens').set(user.auth).send({ name: `page-${i}` }).expect(200);
+    const seen: AuditEvent[] = [];
+    let cursor: string | undefined;
+    do {
+      const res = await t.http
+        .get('/api/adm/audit-events')
+        .query({ action: 'auth.pat.create', actorId: user.id, limit: '2', from: start, ...(cursor ? { cursor } : {}) })
+        .set(admin.auth)
+        .expect(200);
+      expect(res.body.events.length).toBeLessThanOrEqual(2);
+      seen.push(...res.body.events);
+      cursor = res.body.nextCursor ?? undefined;
+    } while (cursor);
+    expect(seen.map((e) => e.details.name)).toEqual(['page-4', 'page-3', 'page-2', 'page-1', 'page-0']);
+    expect(await events({ action: 'auth.pat.create', actorId: user.id, to: start })).toEqual([]);
+    await t.http.get('/api/adm/audit-events').query({ cursor: 'garbage' }).set(admin.auth).expect(400);
+    await t.http.get('/api/adm/audit-events').query({ from: 'yesterday' }).set(admin.auth).expect(400);
+    await t.http.get('/api/adm/audit-events').set(user.auth).expect(403);
+  });
+
+  it('refuses to update or delete audit rows', async () => {
+    await expect(t.db.query('DELETE FROM audit_events')).rejects.toThrow(/append-only/);
+    await expect(t.db.query("UPDATE audit_events SET action = 'forged'")).rejects.toThrow(/append-only/);
+    await expect(t.db.query('TRUNCATE audit_events')).rejects.toThrow(/append-only/);
+  });
+});
+
+describe('audit chain and fail-closed writes', () => {
+  let db: IsolatedDatabase;
+  let t: TestApp;
+  let admin: TestUser;
+  beforeAll(async () => {
+    db = await createIsolatedDatabase();
+    t = await startTestApp({ DATABASE_URL: db.url, KEYWARD_AUDIT_SEAL_INTERVAL_MS: '0' });
+    admin = await createUser(t, { isAdmin: true });
+  });
+  afterAll(async () => {
+    await t.close();
+    await db.drop();
+  });
+
+  async function cli(args: string[]) {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await runAdminCli(args, {
+      env: { DATABASE_URL: db.url, KEYWARD_MASTER_KEY: inject('masterKey'), LOG_LEVEL: 'silent', KEYWARD_AUDIT_SEAL_INTERVAL_MS: '0' },
+      stdout: (line) => out.push(line),
+      stderr: (line) => err.push(line),
+    });
+    return { code, stdout: out.join('\n'), stderr: err.join('\n') };
+  }
+
+  it('seals events into a hash chain that verifies, and names the first event edited behind its back', async () => {
+    for (let i = 0; i < 3; i++) await createProject(t, admin);
+    expect(await t.app.get(AuditService).sealNow()).toBeGreaterThan(3);
+    const sealed: { id: string; chain_seq: string; prev_hash: string; hash: string }[] = await t.db.query(
+      'SELECT id, chain_seq, prev_hash, hash FROM audit_events ORDER BY chain_seq',
+    );
+    expect(sealed[0].prev_hash).toBe('0'.repeat(64));
+    for (let i = 1; i < sealed.length; i++) expect(sealed[i].prev_hash).toBe(sealed[i - 1].hash);
+
+    const intact = await cli(['audit', 'verify']);
+    expect(intact).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Audit chain intact: \d+ sealed events verified/) });
+
+    const victim = sealed[Math.floor(sealed.length / 2)];
+    await t.db.query('ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only');
+    try {
+      await t.db.query(`UPDATE audit_events SET details = '{"forged": true}' WHERE id = $1`, [victim.id]);
+    } finally {
+      await t.db.query('ALTER TABLE audit_events ENABLE TRIGGER audit_events_append_only');
+    }
+    const broken = await cli(['audit', 'verify']);
+    expect(broken.code).toBe(1);
+    expect(broken.stderr).toContain(`Audit chain broken at event ${victim.id} (chain position ${victim.chain_seq})`);
+  });
+
+  it('exports events as JSON lines', async () => {
+    const exported = await cli(['audit', 'export', '--from', '2000-01-01T00:00:00Z']);
+    expect(exported.code).toBe(0);
+    const lines = exported.stdout.split('\n').map((line) => JSON.parse(line));
+    expect(lines.length).toBeGreaterThan(3);
+    expect(lines[0]).toMatchObject({ id: expect.any(String), action: expect.any(String), resource: { type: expect.any(String) } });
+    expect((await cli(['audit', 'export', '--to', '2000-01-01T00:00:00Z'])).stdout).toBe('');
+  });
+
+  it('does not make a change whose audit event cannot be written', async () => {
+    await t.db.query("ALTER TABLE audit_events ADD CONSTRAINT refuse_project_create CHECK (action <> 'project.create') NOT VALID");
+    const name = uniqueName('Unaudited');
+    try {
+      const res = await t.http.post('/apiops/projects/').set(admin.auth).send({ name }).expect(500);
+      expect(res.body).toEqual({ error: 'internal_error', error_description: 'Internal Error' });
+      expect(await t.db.query('SELECT 1 FROM projects WHERE name = $1', [name])).toEqual([]);
+    } finally {
+      await t.db.query('ALTER TABLE audit_events DROP CONSTRAINT refuse_project_create');
+    }
+    const member = await createUser(t);
+    const project = await createProject(t, admin);
+    await grant(t, admin, project, member, ['SECRETS:VIEW']);
+  });
+});
