@@ -1,40 +1,30 @@
-import type { EntityManager } from 'typeorm';
-import type { AuditEventRow } from './audit-chain.js';
+import { Between, LessThan, MoreThan, MoreThanOrEqual, type EntityManager, type FindOperator } from 'typeorm';
+import { mapAuditEvent } from './dto/audit-event.dto.js';
+import { AuditEventEntity } from './entities/audit-event.entity.js';
 
 const PAGE = 1000;
 
-/** Writes events in [from, to) as JSON lines, oldest first, streaming page by page. */
+function timeRange(from?: string, to?: string): FindOperator<Date> | undefined {
+  if (from && to) return Between(new Date(from), new Date(new Date(to).getTime() - 1));
+  if (from) return MoreThanOrEqual(new Date(from));
+  if (to) return LessThan(new Date(to));
+  return undefined;
+}
+
+/** Writes events in [from, to) as JSON lines, oldest first, page by page; with `prevHash` so a chain can be checked offline. */
 export async function exportAuditEvents(manager: EntityManager, range: { from?: string; to?: string }, write: (line: string) => void): Promise<number> {
+  const occurredAt = timeRange(range.from, range.to);
   let afterId = '0';
   let count = 0;
   for (;;) {
-    const rows: AuditEventRow[] = await manager.query(
-      `SELECT * FROM audit_events
-        WHERE id > $1 AND ($2::timestamptz IS NULL OR occurred_at >= $2) AND ($3::timestamptz IS NULL OR occurred_at < $3)
-        ORDER BY id LIMIT ${PAGE}`,
-      [afterId, range.from ?? null, range.to ?? null],
-    );
-    for (const row of rows) {
-      write(
-        JSON.stringify({
-          id: row.id,
-          occurredAt: row.occurred_at.toISOString(),
-          actor: { id: row.actor_id, tokenKind: row.actor_token_kind, tokenId: row.actor_token_id },
-          action: row.action,
-          resource: { type: row.resource_type, id: row.resource_id },
-          outcome: row.outcome,
-          requestId: row.request_id,
-          clientAddress: row.client_address,
-          userAgent: row.user_agent,
-          details: row.details,
-          chainSeq: row.chain_seq,
-          prevHash: row.prev_hash,
-          hash: row.hash,
-        }),
-      );
-    }
-    count += rows.length;
-    if (rows.length < PAGE) return count;
-    afterId = rows[rows.length - 1].id;
+    const page = await manager.getRepository(AuditEventEntity).find({
+      where: { id: MoreThan(afterId), ...(occurredAt ? { occurredAt } : {}) },
+      order: { id: 'ASC' },
+      take: PAGE,
+    });
+    for (const event of page) write(JSON.stringify({ ...mapAuditEvent(event), prevHash: event.prevHash }));
+    count += page.length;
+    if (page.length < PAGE) return count;
+    afterId = page[page.length - 1].id;
   }
 }

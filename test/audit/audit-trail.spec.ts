@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
 import { AuditService } from '../../src/audit/audit.service.js';
-import { runAdminCli } from '../../src/cli/admin-cli.js';
+import { cli } from '../support/cli.js';
 import { createProject, createUser, grant, login, uniqueName, type TestUser } from '../support/auth.js';
 import { createIsolatedDatabase, type IsolatedDatabase } from '../support/isolated-database.js';
 import { aesKeyBase64, DAY, isoIn } from '../support/key-material.js';
@@ -152,16 +151,7 @@ describe('audit chain and fail-closed writes', () => {
     await db.drop();
   });
 
-  async function cli(args: string[]) {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await runAdminCli(args, {
-      env: { DATABASE_URL: db.url, KEYWARD_MASTER_KEY: inject('masterKey'), LOG_LEVEL: 'silent', KEYWARD_AUDIT_SEAL_INTERVAL_MS: '0' },
-      stdout: (line) => out.push(line),
-      stderr: (line) => err.push(line),
-    });
-    return { code, stdout: out.join('\n'), stderr: err.join('\n') };
-  }
+  const auditCli = (args: string[]) => cli(args, { env: { DATABASE_URL: db.url, KEYWARD_AUDIT_SEAL_INTERVAL_MS: '0' } });
 
   it('seals events into a hash chain that verifies, and names the first event edited behind its back', async () => {
     for (let i = 0; i < 3; i++) await createProject(t, admin);
@@ -172,7 +162,7 @@ describe('audit chain and fail-closed writes', () => {
     expect(sealed[0].prev_hash).toBe('0'.repeat(64));
     for (let i = 1; i < sealed.length; i++) expect(sealed[i].prev_hash).toBe(sealed[i - 1].hash);
 
-    const intact = await cli(['audit', 'verify']);
+    const intact = await auditCli(['audit', 'verify']);
     expect(intact).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Audit chain intact: \d+ sealed events verified/) });
 
     const victim = sealed[Math.floor(sealed.length / 2)];
@@ -182,18 +172,18 @@ describe('audit chain and fail-closed writes', () => {
     } finally {
       await t.db.query('ALTER TABLE audit_events ENABLE TRIGGER audit_events_append_only');
     }
-    const broken = await cli(['audit', 'verify']);
+    const broken = await auditCli(['audit', 'verify']);
     expect(broken.code).toBe(1);
     expect(broken.stderr).toContain(`Audit chain broken at event ${victim.id} (chain position ${victim.chain_seq})`);
   });
 
   it('exports events as JSON lines', async () => {
-    const exported = await cli(['audit', 'export', '--from', '2000-01-01T00:00:00Z']);
+    const exported = await auditCli(['audit', 'export', '--from', '2000-01-01T00:00:00Z']);
     expect(exported.code).toBe(0);
     const lines = exported.stdout.split('\n').map((line) => JSON.parse(line));
     expect(lines.length).toBeGreaterThan(3);
     expect(lines[0]).toMatchObject({ id: expect.any(String), action: expect.any(String), resource: { type: expect.any(String) } });
-    expect((await cli(['audit', 'export', '--to', '2000-01-01T00:00:00Z'])).stdout).toBe('');
+    expect((await auditCli(['audit', 'export', '--to', '2000-01-01T00:00:00Z'])).stdout).toBe('');
   });
 
   it('does not make a change whose audit event cannot be written', async () => {

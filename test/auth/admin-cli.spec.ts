@@ -1,20 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
 import { runAdminCli } from '../../src/cli/admin-cli.js';
+import { cli } from '../support/cli.js';
 import { createProject, createUser, login, uniqueName, type TestUser } from '../support/auth.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-
-async function cli(args: string[], stdin?: string) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runAdminCli(args, {
-    env: { DATABASE_URL: inject('databaseUrl'), KEYWARD_MASTER_KEY: inject('masterKey'), LOG_LEVEL: 'silent' },
-    stdout: (line) => out.push(line),
-    stderr: (line) => err.push(line),
-    readStdin: async () => stdin ?? '',
-  });
-  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
-}
 
 describe('admin command-line tool', () => {
   let t: TestApp;
@@ -41,7 +29,7 @@ describe('admin command-line tool', () => {
 
   it('creates an admin with a secret from standard input and rotates it', async () => {
     const username = uniqueName('cli-admin');
-    const created = await cli(['user', 'create', username, '--admin', '--secret-stdin'], 'my-own-secret-123\n');
+    const created = await cli(['user', 'create', username, '--admin', '--secret-stdin'], { stdin: 'my-own-secret-123\n' });
     expect(created.stdout).not.toContain('Secret');
     const token = await login(t, username, 'my-own-secret-123');
     await t.http.get('/api/adm/users').set('Authorization', `Bearer ${token}`).expect(200);

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
 import { KeyRing } from '../../src/crypto/key-ring.js';
 import { createUser, type TestUser } from '../support/auth.js';
+import { cli } from '../support/cli.js';
 import { createIsolatedDatabase, type IsolatedDatabase } from '../support/isolated-database.js';
 import { aesKeyBase64, DAY, isoIn } from '../support/key-material.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -167,21 +167,11 @@ describe('/api/adm/KeyStores', () => {
   });
 
   it('re-wraps the ring under a new master key from the CLI; the old key then refuses to start', async () => {
-    const { runAdminCli } = await import('../../src/cli/admin-cli.js');
     const material = aesKeyBase64();
     const id = (await create({ key: material, activationDate: isoIn(95 * DAY), expirationDate: isoIn(950 * DAY) }).expect(200)).body.id;
     const newKey = aesKeyBase64(32);
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await runAdminCli(['master-key', 'rotate', '--new-key-stdin'], {
-      env: { DATABASE_URL: db.url, KEYWARD_MASTER_KEY: inject('masterKey'), LOG_LEVEL: 'silent' },
-      stdout: (line) => out.push(line),
-      stderr: (line) => err.push(line),
-      readStdin: async () => `${newKey}\n`,
-    });
-    expect(err).toEqual([]);
-    expect(code).toBe(0);
-    expect(out.join('\n')).toMatch(/Re-wrapped \d+ key-ring entries/);
+    const rotation = await cli(['master-key', 'rotate', '--new-key-stdin'], { env: { DATABASE_URL: db.url }, stdin: `${newKey}\n` });
+    expect(rotation).toMatchObject({ code: 0, stderr: '', stdout: expect.stringMatching(/Re-wrapped \d+ key-ring entries/) });
 
     const rotated = await startTestApp({ DATABASE_URL: db.url, KEYWARD_MASTER_KEY: newKey });
     try {

@@ -4,12 +4,8 @@ import { IsBoolean, IsIn, IsISO8601, IsOptional, IsString, IsUUID, MaxLength } f
 const ISO = { strict: true, strictSeparator: true };
 const ISO_MESSAGE = (field: string) => ({ message: `${field} must be an ISO 8601 date-time, e.g. 2024-01-01T00:00:00Z` });
 
-export class CreateKeyStoreDto {
-  /** Base64-encoded AES key: 16, 24 or 32 bytes (AES-128/192/256). Never returned by any endpoint. @example q1nPo9m7bE7xOgh8xk0V1aLQbo5P4Bb3bNfJrHkz+3s= */
-  @IsString()
-  @MaxLength(64)
-  key!: string;
-
+/** The dates and description every new key-ring entry takes. */
+export class KeyStoreScheduleDto {
   /** When the entry starts encrypting new values. @example 2024-01-01T00:00:00Z */
   @IsISO8601(ISO, ISO_MESSAGE('activationDate'))
   activationDate!: string;
@@ -25,24 +21,18 @@ export class CreateKeyStoreDto {
   description?: string;
 }
 
-export class GenerateKeyStoreDto {
+export class CreateKeyStoreDto extends KeyStoreScheduleDto {
+  /** Base64-encoded AES key: 16, 24 or 32 bytes (AES-128/192/256). Never returned by any endpoint. @example q1nPo9m7bE7xOgh8xk0V1aLQbo5P4Bb3bNfJrHkz+3s= */
+  @IsString()
+  @MaxLength(64)
+  key!: string;
+}
+
+export class GenerateKeyStoreDto extends KeyStoreScheduleDto {
   /** Key size; the key is made with a CSPRNG and never returned. @example 256 */
   @IsOptional()
   @IsIn([128, 192, 256])
   bits?: 128 | 192 | 256;
-
-  /** @example 2024-01-01T00:00:00Z */
-  @IsISO8601(ISO, ISO_MESSAGE('activationDate'))
-  activationDate!: string;
-
-  /** @example 2024-12-31T23:59:59Z */
-  @IsISO8601(ISO, ISO_MESSAGE('expirationDate'))
-  expirationDate!: string;
-
-  @IsOptional()
-  @IsString()
-  @MaxLength(500)
-  description?: string;
 }
 
 export class UpdateKeyStoreDto {
