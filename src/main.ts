@@ -1,15 +1,16 @@
 import 'reflect-metadata';
+import cluster from 'node:cluster';
 import { Logger } from '@nestjs/common';
-import { ConfigError, parseAppConfig } from './config/app-config.js';
+import { ConfigError, parseAppConfig, type AppConfig } from './config/app-config.js';
 import { createApp } from './bootstrap.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './database/embedded-postgres.js';
+import { createJsonLogger } from './observability/logger.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
-async function main(): Promise<void> {
-  let config;
+function loadConfig(): AppConfig {
   try {
-    config = parseAppConfig(process.env);
+    return parseAppConfig(process.env);
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);
@@ -17,7 +18,10 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+}
 
+/** One HTTP server process: the app, and the embedded database when there is no DATABASE_URL. */
+async function serve(config: AppConfig): Promise<void> {
   let embedded: EmbeddedPostgres | undefined;
   const env: Record<string, string> = {};
   if (!config.databaseUrl) {
@@ -32,7 +36,7 @@ async function main(): Promise<void> {
     logger.warn(`No KEYWARD_MASTER_KEY: using the development key kept in ${config.dataDir}/master.key; set KEYWARD_MASTER_KEY in production`);
   }
   await app.listen(config.port, config.host);
-  logger.log(`Listening on http://${config.host}:${config.port} (API docs at /docs)`);
+  logger.log(`Listening on http://${config.host}:${config.port} (API docs at /docs)${cluster.isWorker ? ` as worker ${cluster.worker!.id}` : ''}`);
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -49,8 +53,36 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void shutdown('SIGINT'));
 }
 
-main().catch((error: unknown) => {
-  const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`Keyward failed to start: ${message}\n`);
-  process.exit(1);
-});
+/** KEYWARD_WORKERS > 1: the primary only forks workers (they share the port) and relays signals. */
+function superviseWorkers(config: AppConfig): void {
+  const logger = createJsonLogger(config.logLevel).child({ context: 'Keyward' });
+  let stopping = false;
+  for (let i = 0; i < config.workers; i++) cluster.fork();
+  cluster.on('exit', (worker, code, signal) => {
+    if (stopping) {
+      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+      return;
+    }
+    logger.error(`Worker ${worker.id} exited (${signal ?? code}); starting another`);
+    cluster.fork();
+  });
+  const stop = (signal: NodeJS.Signals) => {
+    stopping = true;
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill(signal);
+    setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS + 1000).unref();
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+  logger.info(`Started ${config.workers} worker processes on port ${config.port}`);
+}
+
+const config = loadConfig();
+if (config.workers > 1 && cluster.isPrimary) {
+  superviseWorkers(config);
+} else {
+  serve(config).catch((error: unknown) => {
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`Keyward failed to start: ${message}\n`);
+    process.exit(1);
+  });
+}

@@ -11,6 +11,8 @@ export interface AppConfig {
   /** Unset: the service runs an embedded PostgreSQL under `dataDir`. */
   databaseUrl?: string;
   databasePoolSize: number;
+  /** HTTP worker processes (node:cluster); they share nothing but the database. */
+  workers: number;
   dataDir: string;
   masterKey: Buffer;
   /** True when the master key was generated into `dataDir` rather than configured. */
@@ -151,6 +153,10 @@ export function parseAppConfig(env: Env): AppConfig {
   const port = integer(env, 'PORT', 3000, 0, 65535);
   const databaseUrl = parseDatabaseUrl(env);
   const databasePoolSize = integer(env, 'KEYWARD_DB_POOL_SIZE', 10, 1, 200);
+  const workers = integer(env, 'KEYWARD_WORKERS', 1, 1, 64);
+  if (workers > 1 && !databaseUrl) {
+    throw new ConfigError('KEYWARD_WORKERS', 'above 1 needs DATABASE_URL: the embedded database serves a single process');
+  }
   const tokenTtlSeconds = integer(env, 'KEYWARD_TOKEN_TTL', 3600, 60, 86400);
   const bodyLimitBytes = integer(env, 'KEYWARD_BODY_LIMIT_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024);
   const keyStoreMaxDataBytes = integer(env, 'KEYWARD_KEYSTORE_MAX_DATA_BYTES', 64 * 1024, 16, bodyLimitBytes);
@@ -179,6 +185,7 @@ export function parseAppConfig(env: Env): AppConfig {
     host,
     databaseUrl,
     databasePoolSize,
+    workers,
     dataDir,
     masterKey: master.key,
     masterKeyGenerated: master.generated,

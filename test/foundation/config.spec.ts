@@ -41,6 +41,7 @@ describe('configuration', () => {
     [{ KEYWARD_JWT_ISSUER: 'https://idp.example/' }, 'KEYWARD_JWKS_URL'],
     [{ KEYWARD_CORS_ORIGINS: 'https://ok.example, https://bad.example/path' }, 'KEYWARD_CORS_ORIGINS'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ KEYWARD_WORKERS: '2' }, 'KEYWARD_WORKERS'],
   ])('rejects %o naming %s', (env, variable) => {
     expect(errorFor(env)).toContain(variable);
   });
