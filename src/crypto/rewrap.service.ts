@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Gauge } from 'prom-client';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { Metrics } from '../observability/metrics.js';
@@ -84,18 +84,28 @@ export class RewrapService implements OnApplicationBootstrap, OnApplicationShutd
     return { activeEntryId: active.id, rewrapped, remaining: await this.countNotUnder(active.id) };
   }
 
-  private rewrapBatch(table: string, activeId: string, activeKey: Buffer): Promise<number> {
+  private async rewrapBatch(table: string, activeId: string, activeKey: Buffer): Promise<number> {
+    // Unwrap the old entries before the transaction: inside it, KeyRing would read them on a
+    // second connection, which the embedded database (one session) serves only after it ends.
+    // Rows moved meanwhile to an entry not unwrapped here are left to the next run.
+    const sources: { id: string }[] = await this.dataSource.query(
+      `SELECT DISTINCT key_ring_entry_id AS id FROM ${table} WHERE key_ring_entry_id <> $1`,
+      [activeId],
+    );
+    if (sources.length === 0) return 0;
+    const keys = new Map<string, Buffer>();
+    for (const { id } of sources) keys.set(id, await this.keyRing.keyFor(id));
     return this.dataSource.transaction(async (tx) => {
       const rows: { id: string; key_ring_entry_id: string; ciphertext: Buffer }[] = await tx.query(
         `SELECT id, key_ring_entry_id, ciphertext FROM ${table}
-          WHERE key_ring_entry_id <> $1 ORDER BY id LIMIT ${BATCH_SIZE} FOR UPDATE SKIP LOCKED`,
-        [activeId],
+          WHERE key_ring_entry_id = ANY($1::uuid[]) ORDER BY id LIMIT ${BATCH_SIZE} FOR UPDATE SKIP LOCKED`,
+        [[...keys.keys()]],
       );
       if (rows.length === 0) return 0;
       const resealed: Buffer[] = [];
       for (const row of rows) {
         const aad = rowAad(table, row.id);
-        resealed.push(seal(activeKey, open(await this.keyRing.keyFor(row.key_ring_entry_id), row.ciphertext, aad), aad));
+        resealed.push(seal(activeKey, open(keys.get(row.key_ring_entry_id)!, row.ciphertext, aad), aad));
       }
       await tx.query(
         `UPDATE ${table} AS t SET key_ring_entry_id = $1, key_ring_entry_usable = true, ciphertext = v.ciphertext
@@ -106,11 +116,14 @@ export class RewrapService implements OnApplicationBootstrap, OnApplicationShutd
     });
   }
 
-  /** How many stored values each entry protects. */
-  async protectedRecordCounts(): Promise<Map<string, number>> {
+  /**
+   * How many stored values each entry protects. A caller inside a transaction passes its manager:
+   * a second connection would wait forever on the embedded database, which has one session.
+   */
+  async protectedRecordCounts(manager: EntityManager = this.dataSource.manager): Promise<Map<string, number>> {
     const counts = new Map<string, number>();
     for (const table of this.tables.list()) {
-      const rows: { id: string; count: string }[] = await this.dataSource.query(
+      const rows: { id: string; count: string }[] = await manager.query(
         `SELECT key_ring_entry_id AS id, count(*) AS count FROM ${table} GROUP BY key_ring_entry_id`,
       );
       for (const row of rows) counts.set(row.id, (counts.get(row.id) ?? 0) + Number(row.count));

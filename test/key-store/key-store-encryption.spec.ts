@@ -123,6 +123,9 @@ describe('/v1/key-store entries under key-ring rotation', () => {
     const refused = await t.http.delete(`/api/adm/KeyStores/${before.key_ring_entry_id}`).set(admin.auth).expect(400);
     expect(refused.body.errorMessage).toMatch(/still protects 1 stored value/);
 
+    // A restarted instance has no key-ring entry unwrapped yet: rewrap must fetch the old one.
+    await t.close();
+    t = await startTestApp({ DATABASE_URL: db.url });
     const rewrap = await t.http.post('/api/adm/KeyStores/rewrap').set(admin.auth).expect(200);
     expect(rewrap.body).toMatchObject({ activeEntryId: generated.body.id, rewrapped: 1, remaining: 0 });
 
