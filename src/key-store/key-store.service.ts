@@ -22,8 +22,9 @@ const DEFAULT_PAGE_SIZE = 20;
  * again. The database settles every race in that one statement. A row lock would have to be
  * held while ValueCipher fetches the active key-ring entry, which takes a second pool
  * connection: with more writers of one key than connections, the lock's waiters would hold
- * them all and the lock holder would wait for a connection that never frees.
- * Every round has a winner; the bound only stops a request from retrying forever.
+ * them all and the lock holder would wait for a connection that never frees (on the embedded
+ * database, which has one session, already with a single writer). Every round has a winner;
+ * the bound only stops a request from retrying forever.
  */
 const MAX_WRITE_ATTEMPTS = 100;
 
