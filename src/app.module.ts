@@ -7,6 +7,7 @@ import { AuthModule } from './auth/auth.module.js';
 import { CryptoModule } from './crypto/crypto.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
+import { KeyStoreModule } from './key-store/key-store.module.js';
 import { ProjectKeysModule } from './project-keys/project-keys.module.js';
 import { ObservabilityModule } from './observability/observability.module.js';
 
@@ -15,7 +16,7 @@ export class AppModule {
   static async forRoot(env: Env = {}): Promise<DynamicModule> {
     return {
       module: AppModule,
-      imports: [await KeywardConfigModule.forRoot(env), ObservabilityModule, DatabaseModule, AuditModule, AuthModule, CryptoModule, AdminKeyStoresModule, ProjectKeysModule, HealthModule],
+      imports: [await KeywardConfigModule.forRoot(env), ObservabilityModule, DatabaseModule, AuditModule, AuthModule, CryptoModule, AdminKeyStoresModule, ProjectKeysModule, KeyStoreModule, HealthModule],
     };
   }
 }

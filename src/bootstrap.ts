@@ -7,6 +7,7 @@ import type { Logger as Pino } from 'pino';
 import { AppModule } from './app.module.js';
 import type { AppConfig, Env } from './config/app-config.js';
 import { APP_CONFIG } from './config/config.module.js';
+import { RefusalAuditor } from './audit/refusal-auditor.js';
 import { ApiExceptionFilter } from './http/api-exception.filter.js';
 import { createValidationPipe } from './http/validation.js';
 import { JsonNestLogger } from './observability/logger.js';
@@ -66,7 +67,7 @@ async function configureApp(app: NestExpressApplication): Promise<void> {
   app.useBodyParser('json', { limit: config.bodyLimitBytes });
   app.useBodyParser('urlencoded', { limit: config.bodyLimitBytes, extended: false });
   app.useGlobalPipes(createValidationPipe());
-  app.useGlobalFilters(new ApiExceptionFilter(ERROR_WIRE_FORMATS));
+  app.useGlobalFilters(new ApiExceptionFilter(ERROR_WIRE_FORMATS, app.get(RefusalAuditor)));
   await setupOpenApi(app);
 }
 

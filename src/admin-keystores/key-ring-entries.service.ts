@@ -139,7 +139,7 @@ export class KeyRingEntriesService {
       const entry = await this.lockEntry(tx, id);
       const [current]: { id: string }[] = await tx.query(`SELECT id FROM key_ring_entries WHERE ${CURRENT_ENTRY_SQL} ORDER BY activation_date DESC LIMIT 1`);
       if (current?.id === entry.id) throw badRequest('The active entry cannot be deleted');
-      const protectedRecords = (await this.rewrapService.protectedRecordCounts()).get(id) ?? 0;
+      const protectedRecords = (await this.rewrapService.protectedRecordCounts(tx)).get(id) ?? 0;
       if (protectedRecords > 0) throw stillProtects(protectedRecords);
       try {
         await tx.query('UPDATE key_ring_entries SET deleted_at = now(), usable = false WHERE id = $1', [id]);

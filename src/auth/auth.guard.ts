@@ -1,7 +1,6 @@
-import { CanActivate, ExecutionContext, Injectable, Logger } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
-import { AuditService } from '../audit/audit.service.js';
 import { AppError } from '../http/problem.js';
 import { ADMIN_ONLY, IS_PUBLIC, REQUIRED_PERMISSIONS } from './auth.decorators.js';
 import { Authenticator } from './authenticator.js';
@@ -14,29 +13,16 @@ import type { ProjectPermission } from './project-permission.js';
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
-  private readonly logger = new Logger('AuthGuard');
-
   constructor(
     private readonly reflector: Reflector,
     private readonly authenticator: Authenticator,
     private readonly projectAccess: ProjectAccessService,
-    private readonly audit: AuditService,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets: [Function, Function] = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
     const req = context.switchToHttp().getRequest<Request>();
-    try {
-      await this.authorize(req, targets);
-      return true;
-    } catch (error) {
-      if (error instanceof AppError && ['unauthenticated', 'forbidden', 'not_found'].includes(error.kind)) await this.recordRefusal(req, error);
-      throw error;
-    }
-  }
-
-  private async authorize(req: Request, targets: [Function, Function]): Promise<void> {
     const principal = await this.authenticator.authenticate(req.get('authorization'));
     req.principal = principal;
 
@@ -49,20 +35,6 @@ export class AuthGuard implements CanActivate {
       if (typeof projectName !== 'string') throw new Error('@RequirePermissions needs a :projectName route parameter');
       req.projectAccess = await this.projectAccess.resolve(principal, projectName, required);
     }
-  }
-
-  /** Every refusal is audited; the refusal stands even if the event cannot be written. */
-  private async recordRefusal(req: Request, error: AppError): Promise<void> {
-    try {
-      await this.audit.recordAlone({
-        action: 'auth.denied',
-        actor: req.principal,
-        resource: { type: 'route', id: `${req.method} ${req.baseUrl}${String(req.route?.path ?? req.path)}` },
-        outcome: 'denied',
-        details: { reason: error.extra.authFailure ?? error.kind, ...(req.params.projectName ? { projectName: String(req.params.projectName).slice(0, 100) } : {}) },
-      });
-    } catch (auditError) {
-      this.logger.error(`Could not record a refusal: ${(auditError as Error).message}`);
-    }
+    return true;
   }
 }

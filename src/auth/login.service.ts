@@ -47,7 +47,8 @@ export class LoginService {
     const secretMatches = await verifySecret(clientSecret, user?.secretHash ?? DECOY_SECRET_HASH);
     if (!user || !secretMatches || user.disabled) {
       await this.audit.recordAlone({ action: 'auth.login.failed', resource: { type: 'user', id: user?.id ?? null }, outcome: 'failure', details: attempted });
-      throw AppError.unauthenticated('invalid');
+      // Recorded above as auth.login.failed, not as a refusal of a token.
+      throw new AppError('unauthenticated', 'Bad credentials', { authFailure: 'invalid', refusal: false });
     }
     await this.throttle.succeeded(clientId, address);
     const { tokenId, ...issued } = await this.accessTokens.issue(user.id);

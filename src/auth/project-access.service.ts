@@ -14,7 +14,7 @@ export interface ProjectAccess {
 export const PROJECT_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
 export function projectNotFound(projectName: string): AppError {
-  return new AppError('not_found', `Project (name: ${projectName}) is not found or user does not have privilege to access it!`);
+  return new AppError('not_found', `Project (name: ${projectName}) is not found or user does not have privilege to access it!`, { refusal: true });
 }
 
 @Injectable()

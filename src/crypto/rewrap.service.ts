@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Gauge } from 'prom-client';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
 import { AuditService, SYSTEM_ACTOR, type AuditRecord } from '../audit/audit.service.js';
 import { APP_CONFIG } from '../config/config.module.js';
@@ -76,10 +76,12 @@ export class RewrapService implements OnApplicationBootstrap, OnApplicationShutd
   /** `actor` is the admin who asked, or the system for the scheduled run. */
   async rewrap(actor: AuditRecord['actor'] = SYSTEM_ACTOR): Promise<RewrapResult> {
     const active = await this.keyRing.activeKey({ fresh: true });
+    const keys = await this.sourceKeys(active.id);
     let rewrapped = 0;
     for (const table of this.tables.list()) {
       for (;;) {
-        const moved = await this.rewrapBatch(actor, table, active.id, active.key);
+        if (keys.size === 0) break;
+        const moved = await this.rewrapBatch(actor, table, active.id, active.key, keys);
         rewrapped += moved;
         if (moved < BATCH_SIZE) break;
       }
@@ -87,18 +89,30 @@ export class RewrapService implements OnApplicationBootstrap, OnApplicationShutd
     return { activeEntryId: active.id, rewrapped, remaining: await this.countNotUnder(active.id) };
   }
 
-  private rewrapBatch(actor: AuditRecord['actor'], table: string, activeId: string, activeKey: Buffer): Promise<number> {
+  /**
+   * Unwraps every usable entry other than the active one up front: inside a batch's transaction
+   * KeyRing would read them on a second connection, which the embedded database (one session)
+   * serves only after the transaction ends. Values under an entry added meanwhile wait for the next run.
+   */
+  private async sourceKeys(activeId: string): Promise<Map<string, Buffer>> {
+    const entries: { id: string }[] = await this.dataSource.query('SELECT id FROM key_ring_entries WHERE usable AND id <> $1', [activeId]);
+    const keys = new Map<string, Buffer>();
+    for (const { id } of entries) keys.set(id, await this.keyRing.keyFor(id));
+    return keys;
+  }
+
+  private rewrapBatch(actor: AuditRecord['actor'], table: string, activeId: string, activeKey: Buffer, keys: Map<string, Buffer>): Promise<number> {
     return this.dataSource.transaction(async (tx) => {
       const rows: { id: string; key_ring_entry_id: string; ciphertext: Buffer }[] = await tx.query(
         `SELECT id, key_ring_entry_id, ciphertext FROM ${table}
-          WHERE key_ring_entry_id <> $1 ORDER BY id LIMIT ${BATCH_SIZE} FOR UPDATE SKIP LOCKED`,
-        [activeId],
+          WHERE key_ring_entry_id = ANY($1::uuid[]) ORDER BY id LIMIT ${BATCH_SIZE} FOR UPDATE SKIP LOCKED`,
+        [[...keys.keys()]],
       );
       if (rows.length === 0) return 0;
       const resealed: Buffer[] = [];
       for (const row of rows) {
         const aad = rowAad(table, row.id);
-        resealed.push(seal(activeKey, open(await this.keyRing.keyFor(row.key_ring_entry_id), row.ciphertext, aad), aad));
+        resealed.push(seal(activeKey, open(keys.get(row.key_ring_entry_id)!, row.ciphertext, aad), aad));
       }
       await tx.query(
         `UPDATE ${table} AS t SET key_ring_entry_id = $1, key_ring_entry_usable = true, ciphertext = v.ciphertext
@@ -116,11 +130,14 @@ export class RewrapService implements OnApplicationBootstrap, OnApplicationShutd
     });
   }
 
-  /** How many stored values each entry protects. */
-  async protectedRecordCounts(): Promise<Map<string, number>> {
+  /**
+   * How many stored values each entry protects. A caller inside a transaction passes its manager:
+   * a second connection would wait forever on the embedded database, which has one session.
+   */
+  async protectedRecordCounts(manager: EntityManager = this.dataSource.manager): Promise<Map<string, number>> {
     const counts = new Map<string, number>();
     for (const table of this.tables.list()) {
-      const rows: { id: string; count: string }[] = await this.dataSource.query(
+      const rows: { id: string; count: string }[] = await manager.query(
         `SELECT key_ring_entry_id AS id, count(*) AS count FROM ${table} GROUP BY key_ring_entry_id`,
       );
       for (const row of rows) counts.set(row.id, (counts.get(row.id) ?? 0) + Number(row.count));

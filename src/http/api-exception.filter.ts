@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { defaultErrorFormat } from './default-error-format.js';
-import { toProblem } from './problem.js';
+import { AppError, toProblem } from './problem.js';
 import type { ErrorWireFormat } from './wire-format.js';
 
 /**
@@ -13,7 +13,11 @@ import type { ErrorWireFormat } from './wire-format.js';
 export class ApiExceptionFilter implements ExceptionFilter {
   private readonly formats: ErrorWireFormat[];
 
-  constructor(formats: ErrorWireFormat[]) {
+  /** `onRefusal` sees every refusal, to audit it. */
+  constructor(
+    formats: ErrorWireFormat[],
+    private readonly onRefusal?: { isRefusal(error: AppError): boolean; record(req: Request, error: AppError): Promise<void> },
+  ) {
     // Longest prefix first so the most specific API wins.
     this.formats = [...formats, defaultErrorFormat].sort(
       (a, b) => Math.max(...b.pathPrefixes.map((p) => p.length)) - Math.max(...a.pathPrefixes.map((p) => p.length)),
@@ -25,12 +29,17 @@ export class ApiExceptionFilter implements ExceptionFilter {
     const req = http.getRequest<Request>();
     const res = http.getResponse<Response>();
     const rendering = this.formatFor(req.path).render(toProblem(exception));
-    if (res.headersSent) {
-      res.end();
-      return;
-    }
-    for (const [name, value] of Object.entries(rendering.headers ?? {})) res.setHeader(name, value);
-    res.status(rendering.status).json(rendering.body);
+    const send = () => {
+      if (res.headersSent) {
+        res.end();
+        return;
+      }
+      for (const [name, value] of Object.entries(rendering.headers ?? {})) res.setHeader(name, value);
+      res.status(rendering.status).json(rendering.body);
+    };
+    // A refusal is answered once it is on record (the recorder never throws).
+    if (exception instanceof AppError && this.onRefusal?.isRefusal(exception)) void this.onRefusal.record(req, exception).then(send);
+    else send();
   }
 
   private formatFor(path: string): ErrorWireFormat {

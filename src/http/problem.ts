@@ -56,7 +56,11 @@ export class AppError extends Error {
   constructor(
     readonly kind: ProblemKind,
     message: string,
-    readonly extra: Pick<Problem, 'fields' | 'authFailure' | 'retryAfterSeconds' | 'code'> & { status?: number } = {},
+    readonly extra: Pick<Problem, 'fields' | 'authFailure' | 'retryAfterSeconds' | 'code'> & {
+      status?: number;
+      /** Audit it as a refusal (`auth.denied`)? Defaults to true for unauthenticated and forbidden. */
+      refusal?: boolean;
+    } = {},
   ) {
     super(message);
     this.name = 'AppError';
@@ -93,15 +97,17 @@ export function toProblem(exception: unknown): Problem {
     const { status, ...extra } = exception.extra;
     return { kind: exception.kind, status: status ?? STATUS[exception.kind], message: exception.message, ...extra };
   }
-  // body-parser errors (before routing) carry `type` and `status`.
-  const parserType = (exception as { type?: unknown })?.type;
+  // body-parser errors (before routing) carry `type` and `status`. Nest's Express adapter wraps
+  // them in an HttpException whose message is JSON.parse's, which can quote the body: unwrap.
+  const parserError = (exception instanceof HttpException ? exception.cause : undefined) ?? exception;
+  const parserType = (parserError as { type?: unknown })?.type;
   if (parserType === 'entity.too.large') {
     return { kind: 'payload_too_large', status: 413, message: 'Request body is too large' };
   }
   if (parserType === 'entity.parse.failed') {
     return { kind: 'validation', status: 400, message: 'Validation Error', fields: [{ field: 'body', message: 'Malformed JSON' }] };
   }
-  if (typeof parserType === 'string' && (exception as { status?: number }).status === 400) {
+  if (typeof parserType === 'string' && (parserError as { status?: number }).status === 400) {
     return { kind: 'bad_request', status: 400, message: 'The request body could not be read' };
   }
   if (exception instanceof HttpException) {

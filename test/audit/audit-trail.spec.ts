@@ -47,6 +47,10 @@ describe('audit trail', () => {
     const entry = await t.http.post('/api/adm/KeyStores').set(admin.auth).send({ key: aesKeyBase64(), activationDate: isoIn(3000 * DAY + Math.random() * DAY), expirationDate: isoIn(4000 * DAY) }).expect(200);
     await t.http.put(`/api/adm/KeyStores/${entry.body.id}`).set(admin.auth).send({ description: 'audited' }).expect(200);
     await t.http.delete(`/api/adm/KeyStores/${entry.body.id}`).set(admin.auth).expect(200);
+    const storeKey = uniqueName('audited-entry');
+    await t.http.post('/v1/key-store/').set(auth).send({ key: storeKey, data: { a: 1 } }).expect(200);
+    await t.http.put(`/v1/key-store/${storeKey}`).set(auth).send({ data: { b: 2 } }).expect(200);
+    await t.http.delete(`/v1/key-store/${storeKey}`).set(auth).expect(200);
 
     const expectOne = async (action: string, resource: { type: string; id: string | null }, actorId: string | null) => {
       const found = (await events({ action, resource: resource.id ? `${resource.type}:${resource.id}` : resource.type })).filter(
@@ -69,6 +73,9 @@ describe('audit trail', () => {
     await expectOne('keyring.entry.create', { type: 'keyring.entry', id: entry.body.id }, admin.id);
     await expectOne('keyring.entry.update', { type: 'keyring.entry', id: entry.body.id }, admin.id);
     await expectOne('keyring.entry.delete', { type: 'keyring.entry', id: entry.body.id }, admin.id);
+    expect((await expectOne('keystore.entry.create', { type: 'keystore.entry', id: storeKey }, userId)).details).toEqual({ version: 1 });
+    expect((await expectOne('keystore.entry.update', { type: 'keystore.entry', id: storeKey }, userId)).details).toEqual({ mode: 'merge', version: 2 });
+    await expectOne('keystore.entry.delete', { type: 'keystore.entry', id: storeKey }, userId);
   });
 
   it('records refusals and failed logins, and no success for a change that failed', async () => {
@@ -87,6 +94,16 @@ describe('audit trail', () => {
     const failed = (await events({ action: 'auth.login.failed' })).filter((e) => e.details.clientId === marker);
     expect(failed).toHaveLength(1);
     expect(failed[0].outcome).toBe('failure');
+    expect((await events({ action: 'auth.denied', resource: 'route:POST /oauth/token' })).filter((e) => e.requestId === failed[0].requestId)).toEqual([]);
+
+    const taken = uniqueName('taken');
+    await t.http.post('/v1/key-store/').set(admin.auth).send({ key: taken, data: {} }).expect(200);
+    await t.http.post('/v1/key-store/').set(user.auth).send({ key: taken, data: { x: 1 } }).expect(409);
+    await t.http.put(`/v1/key-store/${taken}`).set(user.auth).send({ data: { x: 1 } }).expect(403);
+    const ownership = (await events({ action: 'auth.denied', actorId: user.id })).find((e) => e.resource.id === 'PUT /v1/key-store/:keyStoreKey');
+    expect(ownership).toMatchObject({ outcome: 'denied', details: { reason: 'forbidden' } });
+    expect(await events({ resource: `keystore.entry:${taken}`, action: 'keystore.entry.update' })).toEqual([]);
+    expect(await events({ resource: `keystore.entry:${taken}`, action: 'keystore.entry.create' })).toHaveLength(1);
 
     const before = (await events({ action: 'project.create', resource: `project:${project}` })).length;
     await t.http.post('/apiops/projects/').set(admin.auth).send({ name: project }).expect(400);
@@ -98,11 +115,12 @@ describe('audit trail', () => {
     const pat = await t.http.post('/v1/personal-access-tokens').set(user.auth).send({ name: 'secretive' }).expect(200);
     const material = aesKeyBase64();
     await t.http.post('/api/adm/KeyStores').set(admin.auth).send({ key: material, activationDate: isoIn(5000 * DAY + Math.random() * DAY), expirationDate: isoIn(6000 * DAY) }).expect(200);
+    await t.http.post('/v1/key-store/').set(user.auth).send({ key: uniqueName('secretive'), data: { password: 'stored-secret-value-66' } }).expect(200);
     const created = await t.http.post('/api/adm/users').set(admin.auth).send({ username: uniqueName('s'), secret: 'chosen-secret-value-77' }).expect(200);
     await t.http.post(`/api/adm/users/${created.body.id}/secret`).set(admin.auth).send({ secret: 'rotated-secret-value-88' }).expect(200);
     await t.http.post('/oauth/token').send({ grant_type: 'client_credentials', client_id: user.username, client_secret: 'wrong-secret-value-99' }).expect(401);
     const [dump] = await t.db.query("SELECT string_agg(audit_events::text, '\n') AS text FROM audit_events");
-    for (const secret of [user.secret, user.token, pat.body.data.token, material, 'chosen-secret-value-77', 'rotated-secret-value-88', 'wrong-secret-value-99']) {
+    for (const secret of [user.secret, user.token, pat.body.data.token, material, 'stored-secret-value-66', 'chosen-secret-value-77', 'rotated-secret-value-88', 'wrong-secret-value-99']) {
       expect(dump.text).not.toContain(secret);
     }
   });
