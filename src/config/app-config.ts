@@ -24,6 +24,8 @@ export interface AppConfig {
   keyStoreMaxDataBytes: number;
   loginThrottle: { maxFailuresPerClient: number; maxFailuresPerAddress: number; windowSeconds: number };
   keyRing: { cacheSeconds: number; rewrapIntervalSeconds: number; expiryWarningDays: number };
+  /** How long a project-key deployment waits for an environment's webhook to answer 2xx. */
+  webhookTimeoutMs: number;
   logLevel: string;
 }
 
@@ -162,6 +164,7 @@ export function parseAppConfig(env: Env): AppConfig {
     rewrapIntervalSeconds: integer(env, 'KEYWARD_REWRAP_INTERVAL_SECONDS', 600, 0, 7 * 86400),
     expiryWarningDays: integer(env, 'KEYWARD_KEYRING_EXPIRY_WARNING_DAYS', 30, 1, 3650),
   };
+  const webhookTimeoutMs = integer(env, 'KEYWARD_WEBHOOK_TIMEOUT_MS', 5000, 100, 60_000);
   const externalIssuer = parseExternalIssuer(env);
   const bootstrapAdmin = parseBootstrapAdmin(env);
   const corsOrigins = parseCorsOrigins(env);
@@ -188,6 +191,7 @@ export function parseAppConfig(env: Env): AppConfig {
     keyStoreMaxDataBytes,
     loginThrottle,
     keyRing,
+    webhookTimeoutMs,
     logLevel,
   };
 }
