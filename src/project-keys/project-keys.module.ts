@@ -1,6 +1,7 @@
-import { Module } from '@nestjs/common';
+import { Module, OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { EnvironmentEntity } from './entities/environment.entity.js';
+import { ProtectedTables } from '../crypto/protected-tables.js';
+import { ENVIRONMENTS_TABLE, EnvironmentEntity } from './entities/environment.entity.js';
 import { ProjectMemberEntity } from './entities/project-member.entity.js';
 import { ProjectEntity } from './entities/project.entity.js';
 import { EnvironmentsController } from './environments.controller.js';
@@ -14,4 +15,11 @@ import { ProjectsService } from './projects.service.js';
   providers: [ProjectsService, EnvironmentsService],
   exports: [ProjectsService],
 })
-export class ProjectKeysModule {}
+export class ProjectKeysModule implements OnModuleInit {
+  constructor(private readonly protectedTables: ProtectedTables) {}
+
+  /** Webhook secrets are sealed values: rewrap and protectedRecords must walk them. */
+  onModuleInit(): void {
+    this.protectedTables.register(ENVIRONMENTS_TABLE);
+  }
+}
