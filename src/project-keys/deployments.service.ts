@@ -7,7 +7,7 @@ import type { DeployedKeyDto, DeploymentResultDto } from './dto/key-responses.dt
 import type { DeploymentStatus } from './entities/key-deployment.entity.js';
 import { KEY_CONTENTS_TABLE } from './entities/project-key-content.entity.js';
 import type { KeyType } from './entities/project-key.entity.js';
-import { EnvironmentsService, type EnvironmentRef } from './environments.service.js';
+import { EnvironmentsService, toEnvironmentRef, type EnvironmentRef, type EnvironmentRefRow } from './environments.service.js';
 import { WebhookNotifier, type WebhookEvent, type WebhookOutcome } from './webhook-notifier.js';
 
 /** A deployment changed inside a transaction, announced once that transaction committed. */
@@ -68,7 +68,7 @@ export class DeploymentsService {
   /** Withdraws the key from one environment, or from all of them; returns what was withdrawn. */
   async unpublish(tx: EntityManager, keyId: string, environmentId?: string): Promise<DeploymentChange[]> {
     // TypeORM answers a DELETE as [rows, rowCount].
-    const [rows]: [{ id: string; name: string; has_webhook: boolean; version: number }[], number] = await tx.query(
+    const [rows]: [(EnvironmentRefRow & { version: number })[], number] = await tx.query(
       `DELETE FROM key_deployments d USING environments e
         WHERE e.id = d.environment_id AND d.key_id = $1 AND ($2::uuid IS NULL OR d.environment_id = $2)
         RETURNING e.id, e.name, e.webhook_url IS NOT NULL AS has_webhook, d.version`,
@@ -76,18 +76,18 @@ export class DeploymentsService {
     );
     return rows
       .sort((a, b) => a.name.localeCompare(b.name))
-      .map((row) => ({ environment: { id: row.id, name: row.name, hasWebhook: row.has_webhook }, version: row.version }));
+      .map((row) => ({ environment: toEnvironmentRef(row), version: row.version }));
   }
 
   /** The environments the key is published to. */
   async deployedEnvironments(tx: EntityManager, keyId: string): Promise<EnvironmentRef[]> {
-    const rows: { id: string; name: string; has_webhook: boolean }[] = await tx.query(
+    const rows: EnvironmentRefRow[] = await tx.query(
       `SELECT e.id, e.name, e.webhook_url IS NOT NULL AS has_webhook
          FROM key_deployments d JOIN environments e ON e.id = d.environment_id
         WHERE d.key_id = $1 ORDER BY e.name`,
       [keyId],
     );
-    return rows.map((row) => ({ id: row.id, name: row.name, hasWebhook: row.has_webhook }));
+    return rows.map(toEnvironmentRef);
   }
 
   /**

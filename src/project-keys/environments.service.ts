@@ -17,6 +17,17 @@ export interface EnvironmentRef {
   hasWebhook: boolean;
 }
 
+/** How queries select an EnvironmentRef: `e.id, e.name, e.webhook_url IS NOT NULL AS has_webhook`. */
+export interface EnvironmentRefRow {
+  id: string;
+  name: string;
+  has_webhook: boolean;
+}
+
+export function toEnvironmentRef(row: EnvironmentRefRow): EnvironmentRef {
+  return { id: row.id, name: row.name, hasWebhook: row.has_webhook };
+}
+
 export interface WebhookTarget {
   url: string;
   /** The signing secret, as returned once at the environment's creation. */
@@ -107,11 +118,11 @@ export class EnvironmentsService {
   }
 
   private async findEnvironments(manager: EntityManager, access: ProjectAccess, names: string[]): Promise<EnvironmentRef[]> {
-    const rows: { id: string; name: string; has_webhook: boolean }[] = await manager.query(
-      `SELECT id, name, webhook_url IS NOT NULL AS has_webhook FROM environments
-        WHERE project_id = $1 AND lower(name) = ANY($2::text[])`,
+    const rows: EnvironmentRefRow[] = await manager.query(
+      `SELECT e.id, e.name, e.webhook_url IS NOT NULL AS has_webhook FROM environments e
+        WHERE e.project_id = $1 AND lower(e.name) = ANY($2::text[])`,
       [access.projectId, names.map((name) => name.toLowerCase())],
     );
-    return rows.map((row) => ({ id: row.id, name: row.name, hasWebhook: row.has_webhook }));
+    return rows.map(toEnvironmentRef);
   }
 }

@@ -92,10 +92,18 @@ export class KeysService {
     const changes = await this.refuseDuplicateName(dto.name, () =>
       this.dataSource.transaction(async (tx) => {
         const environments = await this.environments.resolveEnvironments(tx, access, entries.map((e) => e.environmentName));
-        const key = { id: randomUUID(), projectId: access.projectId, name: dto.name, description: dto.description ?? null, keyType: dto.keyType, currentVersion: 1 };
-        await tx.getRepository(ProjectKeyEntity).insert({ ...key, createdBy: principal.userId });
-        await this.storeContents(tx, key.id, 1, sealed, environments, materials);
-        return this.deployments.publish(tx, key.id, 1, environments);
+        const keyId = randomUUID();
+        await tx.getRepository(ProjectKeyEntity).insert({
+          id: keyId,
+          projectId: access.projectId,
+          name: dto.name,
+          description: dto.description ?? null,
+          keyType: dto.keyType,
+          currentVersion: 1,
+          createdBy: principal.userId,
+        });
+        await this.storeContents(tx, keyId, 1, sealed, environments, materials);
+        return this.deployments.publish(tx, keyId, 1, environments);
       }),
     );
     return this.deployments.announce(access, dto.name, 'key.deployed', changes);
