@@ -4,9 +4,9 @@ import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { parseAppConfig } from './src/config/app-config.js';
 import { dataSourceOptions } from './src/database/data-source-options.js';
-import { startEmbeddedPostgres } from './src/database/embedded-postgres.js';
+import { EMBEDDED_POOL_SIZE, startEmbeddedPostgres } from './src/database/embedded-postgres.js';
 
 const config = parseAppConfig(process.env);
 const url = config.databaseUrl ?? (await startEmbeddedPostgres(config.dataDir)).url;
 
-export default new DataSource(dataSourceOptions(url, 2));
+export default new DataSource(dataSourceOptions(url, config.databaseUrl ? 2 : EMBEDDED_POOL_SIZE));

@@ -8,6 +8,9 @@ export default defineConfig({
     globalSetup: ['test/global-setup.ts'],
     setupFiles: ['test/setup.ts'],
     pool: 'forks',
+    // On the embedded database every test process shares one PGlite session whose socket server
+    // interleaves connections message by message: run test files one at a time there.
+    fileParallelism: Boolean(process.env.TEST_DATABASE_URL || process.env.DATABASE_URL),
     testTimeout: 30_000,
     hookTimeout: 60_000,
     env: { NODE_ENV: 'test', LOG_LEVEL: 'silent' },

@@ -3,7 +3,7 @@ import cluster from 'node:cluster';
 import { Logger } from '@nestjs/common';
 import { ConfigError, parseAppConfig, type AppConfig } from './config/app-config.js';
 import { createApp } from './bootstrap.js';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from './database/embedded-postgres.js';
+import { EMBEDDED_POOL_SIZE, startEmbeddedPostgres, type EmbeddedPostgres } from './database/embedded-postgres.js';
 import { createJsonLogger } from './observability/logger.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -25,8 +25,9 @@ async function serve(config: AppConfig): Promise<void> {
   let embedded: EmbeddedPostgres | undefined;
   const env: Record<string, string> = {};
   if (!config.databaseUrl) {
-    embedded = await startEmbeddedPostgres(config.dataDir, config.databasePoolSize + 4);
+    embedded = await startEmbeddedPostgres(config.dataDir);
     env.DATABASE_URL = embedded.url;
+    env.KEYWARD_DB_POOL_SIZE = String(EMBEDDED_POOL_SIZE);
   }
 
   const app = await createApp(env);

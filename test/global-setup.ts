@@ -40,11 +40,11 @@ export default async function setup(project: TestProject) {
       await client.end();
     };
   } else {
-    const embedded = await startEmbeddedPostgres(undefined, 200);
+    const embedded = await startEmbeddedPostgres(undefined);
     databaseUrl = embedded.url;
     teardown = () => embedded.stop();
   }
-  const dataSource = await new DataSource(dataSourceOptions(databaseUrl, 2)).initialize();
+  const dataSource = await new DataSource(dataSourceOptions(databaseUrl, 1)).initialize();
   await runMigrationsLocked(dataSource);
   await dataSource.destroy();
 

@@ -17,6 +17,11 @@ export function projectNotFound(projectName: string): AppError {
   return new AppError('not_found', `Project (name: ${projectName}) is not found or user does not have privilege to access it!`, { refusal: true });
 }
 
+/** A member lacking a permission the operation needs: 403, naming what is missing. */
+export function missingPermissions(projectName: string, missing: readonly ProjectPermission[]): AppError {
+  return new AppError('forbidden', `Missing permission ${missing.join(', ')} in project ${projectName}`);
+}
+
 @Injectable()
 export class ProjectAccessService {
   constructor(private readonly dataSource: DataSource) {}
@@ -37,9 +42,7 @@ export class ProjectAccessService {
     const granted = principal.isAdmin ? [...PROJECT_PERMISSIONS] : (row?.permissions ?? []);
     if (!row || granted.length === 0) throw projectNotFound(projectName);
     const missing = required.filter((permission) => !granted.includes(permission));
-    if (missing.length > 0) {
-      throw new AppError('forbidden', `Missing permission ${missing.join(', ')} in project ${row.name}`);
-    }
+    if (missing.length > 0) throw missingPermissions(row.name, missing);
     return { projectId: row.id, projectName: row.name, permissions: new Set(granted) };
   }
 }

@@ -12,7 +12,7 @@ import { isProjectPermission, PROJECT_PERMISSIONS, type ProjectPermission } from
 import { UsersService } from '../auth/users.service.js';
 import { ConfigError, decodeMasterKey, parseAppConfig, type AppConfig, type Env } from '../config/app-config.js';
 import { rotateMasterKey } from '../crypto/master-key-rotation.js';
-import { startEmbeddedPostgres } from '../database/embedded-postgres.js';
+import { EMBEDDED_POOL_SIZE, startEmbeddedPostgres } from '../database/embedded-postgres.js';
 import { AppError } from '../http/problem.js';
 import { ProjectsService } from '../project-keys/projects.service.js';
 
@@ -197,10 +197,10 @@ export async function runAdminCli(argv: string[], io: CliIo): Promise<number> {
     }
     throw error;
   }
-  const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres(config.dataDir, 8);
+  const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres(config.dataDir);
   let app: INestApplicationContext | undefined;
   try {
-    app = await NestFactory.createApplicationContext(await AppModule.forRoot({ ...io.env, ...(embedded ? { DATABASE_URL: embedded.url } : {}) }), {
+    app = await NestFactory.createApplicationContext(await AppModule.forRoot({ ...io.env, ...(embedded ? { DATABASE_URL: embedded.url, KEYWARD_DB_POOL_SIZE: String(EMBEDDED_POOL_SIZE) } : {}) }), {
       logger: ['error'],
       abortOnError: false,
     });

@@ -28,6 +28,8 @@ export interface AppConfig {
   keyRing: { cacheSeconds: number; rewrapIntervalSeconds: number; expiryWarningDays: number };
   /** How often committed audit events are sealed into the hash chain; 0 = only on demand. */
   auditSealIntervalMs: number;
+  /** How long a project-key deployment waits for an environment's webhook to answer 2xx. */
+  webhookTimeoutMs: number;
   logLevel: string;
 }
 
@@ -171,6 +173,7 @@ export function parseAppConfig(env: Env): AppConfig {
     expiryWarningDays: integer(env, 'KEYWARD_KEYRING_EXPIRY_WARNING_DAYS', 30, 1, 3650),
   };
   const auditSealIntervalMs = integer(env, 'KEYWARD_AUDIT_SEAL_INTERVAL_MS', 1000, 0, 60_000);
+  const webhookTimeoutMs = integer(env, 'KEYWARD_WEBHOOK_TIMEOUT_MS', 5000, 100, 60_000);
   const externalIssuer = parseExternalIssuer(env);
   const bootstrapAdmin = parseBootstrapAdmin(env);
   const corsOrigins = parseCorsOrigins(env);
@@ -199,6 +202,7 @@ export function parseAppConfig(env: Env): AppConfig {
     loginThrottle,
     keyRing,
     auditSealIntervalMs,
+    webhookTimeoutMs,
     logLevel,
   };
 }

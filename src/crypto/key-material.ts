@@ -3,13 +3,18 @@ import { createHmac, hkdfSync } from 'node:crypto';
 /** Key-ring entries are AES keys: 128, 192 or 256 bits. */
 export const AES_KEY_BYTES = [16, 24, 32] as const;
 
-/** Strict base64 (canonical padding, nothing else) decoding to an AES key length, or undefined. */
-export function decodeAesKey(value: string): Buffer | undefined {
+/** Strict base64 (canonical padding, nothing else), or undefined. */
+export function decodeStrictBase64(value: string): Buffer | undefined {
   if (!/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(value)) return undefined;
-  const key = Buffer.from(value, 'base64');
+  const bytes = Buffer.from(value, 'base64');
   // Re-encoding must give the same text: rejects non-canonical trailing bits.
-  if (key.toString('base64') !== value) return undefined;
-  return (AES_KEY_BYTES as readonly number[]).includes(key.length) ? key : undefined;
+  return bytes.toString('base64') === value ? bytes : undefined;
+}
+
+/** Strict base64 decoding to an AES key length, or undefined. */
+export function decodeAesKey(value: string): Buffer | undefined {
+  const key = decodeStrictBase64(value);
+  return key && (AES_KEY_BYTES as readonly number[]).includes(key.length) ? key : undefined;
 }
 
 function derive(masterKey: Buffer, purpose: string): Buffer {

@@ -3,6 +3,15 @@ import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 
+/**
+ * The pool size to use against the embedded database. PGlite is one session and its socket
+ * server queues protocol *messages*, not whole statements: two connections' extended-protocol
+ * messages (Parse/Bind/Execute/Sync) can interleave and one connection can receive the other's
+ * results. One connection removes the interleaving; code must then never query outside its
+ * transaction while holding one (it would wait for a second connection that does not exist).
+ */
+export const EMBEDDED_POOL_SIZE = 1;
+
 export interface EmbeddedPostgres {
   /** Connection string for `pg`/TypeORM. */
   url: string;
@@ -18,6 +27,7 @@ export interface EmbeddedPostgres {
  * and keeps a transaction's statements together, so the pool must stay below maxConnections.
  */
 export async function startEmbeddedPostgres(dataDir?: string, maxConnections = 64): Promise<EmbeddedPostgres> {
+  // maxConnections is generous: each process sharing this database (tests, CLI) opens its own pool.
   let dataPath: string | undefined;
   let releaseLock = () => {};
   if (dataDir !== undefined) {

@@ -47,6 +47,16 @@ describe('audit trail', () => {
     const entry = await t.http.post('/api/adm/KeyStores').set(admin.auth).send({ key: aesKeyBase64(), activationDate: isoIn(3000 * DAY + Math.random() * DAY), expirationDate: isoIn(4000 * DAY) }).expect(200);
     await t.http.put(`/api/adm/KeyStores/${entry.body.id}`).set(admin.auth).send({ description: 'audited' }).expect(200);
     await t.http.delete(`/api/adm/KeyStores/${entry.body.id}`).set(admin.auth).expect(200);
+    await t.http.post(`/apiops/projects/${project}/environments/`).set(admin.auth).send({ name: 'prod', type: 'PRODUCTION' }).expect(200);
+    await t.http.post(`/apiops/projects/${project}/keys/`).set(admin.auth).send({
+      name: 'audited-key',
+      keyType: 'SECRET_KEY',
+      cryptoKeyInfoEnvironmentList: [{ environmentName: 'prod', content: aesKeyBase64() }],
+    }).expect(200);
+    await t.http.put(`/apiops/projects/${project}/keys/audited-key/`).set(admin.auth).send({ description: 'changed' }).expect(200);
+    await t.http.delete(`/apiops/projects/${project}/keys/audited-key/environments/prod/deployment/`).set(admin.auth).expect(200);
+    await t.http.post(`/apiops/projects/${project}/keys/audited-key/environments/prod/deployment/`).set(admin.auth).expect(200);
+    await t.http.delete(`/apiops/projects/${project}/keys/audited-key/`).set(admin.auth).expect(200);
     const storeKey = uniqueName('audited-entry');
     await t.http.post('/v1/key-store/').set(auth).send({ key: storeKey, data: { a: 1 } }).expect(200);
     await t.http.put(`/v1/key-store/${storeKey}`).set(auth).send({ data: { b: 2 } }).expect(200);
@@ -73,6 +83,14 @@ describe('audit trail', () => {
     await expectOne('keyring.entry.create', { type: 'keyring.entry', id: entry.body.id }, admin.id);
     await expectOne('keyring.entry.update', { type: 'keyring.entry', id: entry.body.id }, admin.id);
     await expectOne('keyring.entry.delete', { type: 'keyring.entry', id: entry.body.id }, admin.id);
+    const projectKey = { type: 'project.key', id: `${project}/audited-key` };
+    await expectOne('project.environment.create', { type: 'project.environment', id: `${project}/prod` }, admin.id);
+    expect((await expectOne('project.key.create', projectKey, admin.id)).details).toEqual({ keyType: 'SECRET_KEY', version: 1 });
+    expect((await expectOne('project.key.update', projectKey, admin.id)).details).toMatchObject({ version: 2 });
+    expect((await expectOne('project.key.delete', projectKey, admin.id)).details).toEqual({ version: 2 });
+    const deploys = (await events({ action: 'project.key.deploy', resource: `project.key:${project}/audited-key` })).map((e) => e.details);
+    expect(deploys).toEqual([{ version: 2, environments: ['prod'] }, { version: 2, environments: ['prod'] }, { version: 1, environments: ['prod'] }]);
+    expect(await events({ action: 'project.key.undeploy', resource: `project.key:${project}/audited-key` })).toHaveLength(2);
     expect((await expectOne('keystore.entry.create', { type: 'keystore.entry', id: storeKey }, userId)).details).toEqual({ version: 1 });
     expect((await expectOne('keystore.entry.update', { type: 'keystore.entry', id: storeKey }, userId)).details).toEqual({ mode: 'merge', version: 2 });
     await expectOne('keystore.entry.delete', { type: 'keystore.entry', id: storeKey }, userId);

@@ -21,7 +21,7 @@ function errorFor(env: Record<string, string>): string {
 describe('configuration', () => {
   it('applies the documented defaults', () => {
     const config = parseAppConfig(base());
-    expect(config).toMatchObject({ port: 3000, host: '127.0.0.1', tokenTtlSeconds: 3600, keyStoreMaxDataBytes: 65536, corsOrigins: [] });
+    expect(config).toMatchObject({ port: 3000, host: '127.0.0.1', tokenTtlSeconds: 3600, keyStoreMaxDataBytes: 65536, corsOrigins: [], webhookTimeoutMs: 5000 });
     expect(config.databaseUrl).toBeUndefined();
     expect(config.jwtSecret.equals(config.masterKey)).toBe(true);
   });
@@ -42,6 +42,8 @@ describe('configuration', () => {
     [{ KEYWARD_CORS_ORIGINS: 'https://ok.example, https://bad.example/path' }, 'KEYWARD_CORS_ORIGINS'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ KEYWARD_WORKERS: '2' }, 'KEYWARD_WORKERS'],
+    [{ KEYWARD_WEBHOOK_TIMEOUT_MS: 'soon' }, 'KEYWARD_WEBHOOK_TIMEOUT_MS'],
+    [{ KEYWARD_WEBHOOK_TIMEOUT_MS: '10' }, 'KEYWARD_WEBHOOK_TIMEOUT_MS'],
   ])('rejects %o naming %s', (env, variable) => {
     expect(errorFor(env)).toContain(variable);
   });

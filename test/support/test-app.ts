@@ -6,6 +6,7 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { inject } from 'vitest';
 import { createApp } from '../../src/bootstrap.js';
+import { EMBEDDED_POOL_SIZE } from '../../src/database/embedded-postgres.js';
 import type { Env } from '../../src/config/app-config.js';
 
 export interface TestApp {
@@ -21,7 +22,7 @@ export async function startTestApp(env: Env = {}): Promise<TestApp> {
     DATABASE_URL: inject('databaseUrl'),
     KEYWARD_MASTER_KEY: inject('masterKey'),
     KEYWARD_DATA_DIR: mkdtempSync(join(tmpdir(), 'keyward-test-')),
-    KEYWARD_DB_POOL_SIZE: '8',
+    KEYWARD_DB_POOL_SIZE: inject('serverUrl') ? '8' : String(EMBEDDED_POOL_SIZE),
     // Deterministic tests: no background rewrap, and the active key-ring entry re-read every time.
     KEYWARD_REWRAP_INTERVAL_SECONDS: '0',
     KEYWARD_KEYRING_CACHE_SECONDS: '0',

@@ -1,4 +1,4 @@
-import { IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { IsIn, IsOptional, IsString, IsUrl, Length, Matches, MaxLength } from 'class-validator';
 import { ENVIRONMENT_TYPES, type EnvironmentEntity, type EnvironmentType } from '../entities/environment.entity.js';
 
 export class CreateEnvironmentDto {
@@ -14,6 +14,19 @@ export class CreateEnvironmentDto {
   @IsString()
   @Length(0, 1000)
   description?: string;
+
+  /**
+   * Administrators only. Keyward POSTs a signed JSON notification here on every deployment and
+   * undeployment of a key to this environment; the signing secret is in the creation answer.
+   * @example https://gateway.example.com/keyward-hooks
+   */
+  @IsOptional()
+  @IsUrl(
+    { protocols: ['http', 'https'], require_protocol: true, require_tld: false, disallow_auth: true },
+    { message: 'webhookUrl must be an http(s) URL without credentials' },
+  )
+  @MaxLength(2000)
+  webhookUrl?: string;
 }
 
 export class EnvironmentDto {
@@ -21,12 +34,22 @@ export class EnvironmentDto {
   name!: string;
   type!: EnvironmentType;
   description!: string | null;
+  /** Where deployments are announced, or null. */
+  webhookUrl!: string | null;
   createdAt!: string;
 }
 
 export class EnvironmentResponseDto {
   success!: boolean;
   environment!: EnvironmentDto;
+}
+
+export class CreatedEnvironmentResponseDto extends EnvironmentResponseDto {
+  /**
+   * With a webhookUrl: the secret keying the `X-Keyward-Signature` HMAC-SHA256 of each
+   * notification (its text as given). Shown this once; Keyward stores it encrypted.
+   */
+  webhookSecret?: string;
 }
 
 export class EnvironmentListResponseDto {
@@ -41,6 +64,7 @@ export function mapEnvironment(environment: EnvironmentEntity): EnvironmentDto {
     name: environment.name,
     type: environment.type,
     description: environment.description,
+    webhookUrl: environment.webhookUrl,
     createdAt: environment.createdAt.toISOString(),
   };
 }

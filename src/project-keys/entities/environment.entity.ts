@@ -3,6 +3,9 @@ import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 export const ENVIRONMENT_TYPES = ['PRODUCTION', 'SANDBOX', 'TEST'] as const;
 export type EnvironmentType = (typeof ENVIRONMENT_TYPES)[number];
 
+/** Seals webhook secrets: a protected table (see ProtectedTables). */
+export const ENVIRONMENTS_TABLE = 'environments';
+
 @Entity('environments')
 export class EnvironmentEntity {
   @PrimaryGeneratedColumn('uuid')
@@ -25,4 +28,18 @@ export class EnvironmentEntity {
 
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt: Date;
+
+  /** Where deployments of this environment are announced (admin-set); null without a webhook. */
+  @Column({ name: 'webhook_url', type: 'varchar', length: 2000, nullable: true })
+  webhookUrl: string | null;
+
+  /** The webhook signing secret, sealed (AAD `environments:<id>`); the three columns are null without a webhook. */
+  @Column({ name: 'key_ring_entry_id', type: 'uuid', nullable: true })
+  keyRingEntryId: string | null;
+
+  @Column({ name: 'key_ring_entry_usable', type: 'boolean', nullable: true })
+  keyRingEntryUsable: boolean | null;
+
+  @Column({ type: 'bytea', nullable: true })
+  ciphertext: Buffer | null;
 }

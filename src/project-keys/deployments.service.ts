@@ -1,0 +1,173 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import type { ProjectAccess } from '../auth/project-access.service.js';
+import { ValueCipher } from '../crypto/value-cipher.js';
+import type { DeployedKeyDto, DeploymentResultDto } from './dto/key-responses.dto.js';
+import type { DeploymentStatus } from './entities/key-deployment.entity.js';
+import { KEY_CONTENTS_TABLE } from './entities/project-key-content.entity.js';
+import type { KeyType } from './entities/project-key.entity.js';
+import { EnvironmentsService, toEnvironmentRef, type EnvironmentRef, type EnvironmentRefRow } from './environments.service.js';
+import { WebhookNotifier, type WebhookEvent, type WebhookOutcome } from './webhook-notifier.js';
+
+/** A deployment changed inside a transaction, announced once that transaction committed. */
+export interface DeploymentChange {
+  environment: EnvironmentRef;
+  version: number;
+  /** Set for a (re)deployment: its outcome is recorded only while no later deployment replaced it. */
+  attemptId?: string;
+}
+
+type Event = WebhookEvent['event'];
+
+const WORDS: Record<Event, { done: string; each: string; past: string }> = {
+  'key.deployed': { done: 'Deployment', each: 'Deployed successfully', past: 'Published' },
+  'key.undeployed': { done: 'Undeployment', each: 'Undeployed successfully', past: 'Undeployed' },
+};
+
+/**
+ * Publishing a key version to environments (inside the caller's transaction, so it commits
+ * with the change), announcing it to their webhooks afterwards, and the runtime read of what
+ * an environment has.
+ */
+@Injectable()
+export class DeploymentsService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly valueCipher: ValueCipher,
+    private readonly environments: EnvironmentsService,
+    private readonly notifier: WebhookNotifier,
+  ) {}
+
+  /**
+   * Publishes `version` to each environment. Without a webhook the deployment is complete
+   * here; with one it stays PENDING until announce() records the webhook's answer.
+   */
+  async publish(tx: EntityManager, keyId: string, version: number, environments: EnvironmentRef[]): Promise<DeploymentChange[]> {
+    if (environments.length === 0) return [];
+    const changes = environments.map((environment) => ({ environment, version, attemptId: randomUUID() }));
+    await tx.query(
+      `INSERT INTO key_deployments (key_id, environment_id, version, status, message, attempt_id)
+       SELECT $1, v.environment_id, $2, v.status, v.message, v.attempt_id
+         FROM unnest($3::uuid[], $4::text[], $5::text[], $6::uuid[]) AS v(environment_id, status, message, attempt_id)
+       ON CONFLICT (key_id, environment_id) DO UPDATE
+         SET version = EXCLUDED.version, status = EXCLUDED.status, message = EXCLUDED.message,
+             attempt_id = EXCLUDED.attempt_id, updated_at = now()`,
+      [
+        keyId,
+        version,
+        changes.map((c) => c.environment.id),
+        changes.map((c): DeploymentStatus => (c.environment.hasWebhook ? 'PENDING' : 'DEPLOYED')),
+        changes.map((c) => (c.environment.hasWebhook ? null : WORDS['key.deployed'].each)),
+        changes.map((c) => c.attemptId),
+      ],
+    );
+    return changes;
+  }
+
+  /** Withdraws the key from one environment, or from all of them; returns what was withdrawn. */
+  async unpublish(tx: EntityManager, keyId: string, environmentId?: string): Promise<DeploymentChange[]> {
+    // TypeORM answers a DELETE as [rows, rowCount].
+    const [rows]: [(EnvironmentRefRow & { version: number })[], number] = await tx.query(
+      `DELETE FROM key_deployments d USING environments e
+        WHERE e.id = d.environment_id AND d.key_id = $1 AND ($2::uuid IS NULL OR d.environment_id = $2)
+        RETURNING e.id, e.name, e.webhook_url IS NOT NULL AS has_webhook, d.version`,
+      [keyId, environmentId ?? null],
+    );
+    return rows
+      .sort((a, b) => a.name.localeCompare(b.name))
+      .map((row) => ({ environment: toEnvironmentRef(row), version: row.version }));
+  }
+
+  /** The environments the key is published to. */
+  async deployedEnvironments(tx: EntityManager, keyId: string): Promise<EnvironmentRef[]> {
+    const rows: EnvironmentRefRow[] = await tx.query(
+      `SELECT e.id, e.name, e.webhook_url IS NOT NULL AS has_webhook
+         FROM key_deployments d JOIN environments e ON e.id = d.environment_id
+        WHERE d.key_id = $1 ORDER BY e.name`,
+      [keyId],
+    );
+    return rows.map(toEnvironmentRef);
+  }
+
+  /**
+   * After commit: notifies each environment's webhook (in parallel, outside any transaction),
+   * records each deployment's outcome and reports per environment. One environment's failure
+   * leaves the others' success untouched.
+   */
+  async announce(access: ProjectAccess, keyName: string, event: Event, changes: DeploymentChange[]): Promise<DeploymentResultDto> {
+    const targets = await this.environments.webhookTargets(changes.filter((c) => c.environment.hasWebhook).map((c) => c.environment.id));
+    const outcomes = await Promise.all(
+      changes.map((change): Promise<WebhookOutcome> => {
+        const target = targets.get(change.environment.id);
+        if (!target) return Promise.resolve({ delivered: true });
+        return this.notifier.notify(target.url, target.secret, {
+          event,
+          project: access.projectName,
+          keyName,
+          environment: change.environment.name,
+          version: change.version,
+          timestamp: new Date().toISOString(),
+        });
+      }),
+    );
+    const words = WORDS[event];
+    const results = changes.map((change, i) => {
+      const outcome = outcomes[i];
+      const message = outcome.delivered
+        ? words.each
+        : `${words.past}, but the webhook notification failed: ${outcome.reason}${event === 'key.deployed' ? '; deploy again to retry' : ''}`;
+      return { change, success: outcome.delivered, message };
+    });
+    await this.recordOutcomes(results.filter((r) => r.change.attemptId !== undefined && r.change.environment.hasWebhook));
+    const failed = results.filter((r) => !r.success).length;
+    return {
+      success: failed === 0,
+      message: failed === 0 ? `${words.done} completed successfully` : `${words.done} completed with errors: ${failed} of ${results.length} environments failed`,
+      environmentResults: results.map((r) => ({ environmentName: r.change.environment.name, success: r.success, message: r.message })),
+    };
+  }
+
+  /** The runtime read: every key published to the environment, with its content opened. */
+  async listDeployedKeys(access: ProjectAccess, environmentName: string): Promise<DeployedKeyDto[]> {
+    const environment = await this.environments.findEnvironment(this.dataSource.manager, access, environmentName);
+    const rows: {
+      content_id: string;
+      key_ring_entry_id: string;
+      ciphertext: Buffer;
+      alias: string | null;
+      name: string;
+      key_type: KeyType;
+      version: number;
+      status: DeploymentStatus;
+    }[] = await this.dataSource.query(
+      `SELECT c.id AS content_id, c.key_ring_entry_id, c.ciphertext, c.alias, k.name, k.key_type, d.version, d.status
+         FROM key_deployments d
+         JOIN project_key_contents c ON c.key_id = d.key_id AND c.environment_id = d.environment_id
+         JOIN project_keys k ON k.id = d.key_id
+        WHERE d.environment_id = $1 AND k.project_id = $2
+        ORDER BY k.name`,
+      [environment.id, access.projectId],
+    );
+    return Promise.all(
+      rows.map(async (row) => ({
+        name: row.name,
+        keyType: row.key_type,
+        alias: row.alias,
+        version: row.version,
+        content: (await this.valueCipher.decrypt(KEY_CONTENTS_TABLE, row.content_id, { keyRingEntryId: row.key_ring_entry_id, ciphertext: row.ciphertext })).toString('utf8'),
+        deploymentStatus: row.status,
+      })),
+    );
+  }
+
+  private async recordOutcomes(results: { change: DeploymentChange; success: boolean; message: string }[]): Promise<void> {
+    if (results.length === 0) return;
+    await this.dataSource.query(
+      `UPDATE key_deployments d SET status = v.status, message = v.message, updated_at = now()
+         FROM unnest($1::uuid[], $2::text[], $3::text[]) AS v(attempt_id, status, message)
+        WHERE d.attempt_id = v.attempt_id`,
+      [results.map((r) => r.change.attemptId), results.map((r): DeploymentStatus => (r.success ? 'DEPLOYED' : 'FAILED')), results.map((r) => r.message)],
+    );
+  }
+}

@@ -1,0 +1,103 @@
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsIn, IsNotEmpty, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { KEY_TYPES, type KeyType } from '../entities/project-key.entity.js';
+import { ProjectNameParam } from './project.dto.js';
+
+const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+const NAME_MESSAGE = { message: 'name must be 1-100 letters, digits, ".", "_" or "-", starting with a letter or digit' };
+
+/** One environment of a key: its content there, deployed to it (seed 003's "Key Environment Object"). */
+export class CryptoKeyInfoEnvironmentDTO {
+  /** The environment's name (not its id); must exist in the project. @example production */
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
+  environmentName!: string;
+
+  /**
+   * Base64 of the key: the raw key bytes for SECRET_KEY (8, 16, 24 or 32 bytes), the PEM file
+   * for PRIVATE_KEY and PUBLIC_KEY. Encrypted at rest; returned only by deployed-keys.
+   * @example LS0tLS1CRUdJTiBQUklWQVRFIEtFWS0tLS0t...
+   */
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(65536)
+  content!: string;
+
+  /** Optional identifier of the key in this environment; on update, omit it to keep the stored one. @example my-key-alias */
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  alias?: string | null;
+}
+
+/** Seed 003's KeyCreateDTO. */
+export class KeyCreateDTO {
+  /** Unique in the project (case-insensitive). @example my-key */
+  @IsString()
+  @Matches(NAME_PATTERN, NAME_MESSAGE)
+  name!: string;
+
+  /** @example Key for API encryption */
+  @IsOptional()
+  @IsString()
+  @MaxLength(1000)
+  description?: string;
+
+  /** SECRET_KEY (AES, DES, DESede), PRIVATE_KEY or PUBLIC_KEY (RSA, EC, Ed25519 …). @example PRIVATE_KEY */
+  @IsIn(KEY_TYPES)
+  keyType!: KeyType;
+
+  /** The environments the key is stored for and deployed to at once (SECRETS:DEPLOY_UNDEPLOY when not empty). */
+  @IsArray()
+  @ArrayMaxSize(100)
+  @ValidateNested({ each: true })
+  @Type(() => CryptoKeyInfoEnvironmentDTO)
+  cryptoKeyInfoEnvironmentList!: CryptoKeyInfoEnvironmentDTO[];
+}
+
+/** Partial update: every field optional. Each update makes a new version and redeploys it. */
+export class KeyUpdateDTO {
+  /** A new name (rename); must stay unique in the project. @example my-renamed-key */
+  @IsOptional()
+  @IsString()
+  @Matches(NAME_PATTERN, NAME_MESSAGE)
+  name?: string;
+
+  /** null clears it. @example Key for API encryption (rotated) */
+  @IsOptional()
+  @IsString()
+  @MaxLength(1000)
+  description?: string | null;
+
+  /** Changing the type needs new content for every environment the key has content in. @example SECRET_KEY */
+  @IsOptional()
+  @IsIn(KEY_TYPES)
+  keyType?: KeyType;
+
+  /** Environments whose content is set or added; each is deployed (SECRETS:DEPLOY_UNDEPLOY when not empty). */
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @ValidateNested({ each: true })
+  @Type(() => CryptoKeyInfoEnvironmentDTO)
+  cryptoKeyInfoEnvironmentList?: CryptoKeyInfoEnvironmentDTO[];
+}
+
+export class KeyNameParams extends ProjectNameParam {
+  /** @example my-key */
+  @IsString()
+  keyName!: string;
+}
+
+export class KeyEnvironmentParams extends KeyNameParams {
+  /** @example production */
+  @IsString()
+  environmentName!: string;
+}
+
+export class EnvironmentNameParams extends ProjectNameParam {
+  /** @example production */
+  @IsString()
+  environmentName!: string;
+}

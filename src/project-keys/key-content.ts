@@ -1,0 +1,72 @@
+import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { decodeStrictBase64 } from '../crypto/key-material.js';
+import type { KeyType } from './entities/project-key.entity.js';
+
+/** DES (8), AES-128 (16), AES-192 / DESede (24), AES-256 (32) — SPEC §4. */
+export const SECRET_KEY_BYTES = [8, 16, 24, 32] as const;
+
+/** What identifies a valid content (its fingerprint input), or why it was refused. */
+export type ContentCheck = { ok: true; material: Buffer } | { ok: false; problem: string };
+
+const refuse = (problem: string): ContentCheck => ({ ok: false, problem });
+
+/**
+ * Checks `content` (base64, as sent) against its key type with node:crypto. The problems
+ * name what was expected and never echo the content: it is key material.
+ */
+export function checkKeyContent(keyType: KeyType, content: string): ContentCheck {
+  switch (keyType) {
+    case 'SECRET_KEY':
+      return checkSecretKey(content);
+    case 'PRIVATE_KEY':
+      return checkPrivateKey(content);
+    case 'PUBLIC_KEY':
+      return checkPublicKey(content);
+  }
+}
+
+function checkSecretKey(content: string): ContentCheck {
+  const key = decodeStrictBase64(content);
+  if (!key || !(SECRET_KEY_BYTES as readonly number[]).includes(key.length)) {
+    return refuse('content of a SECRET_KEY must be strict base64 of an 8 (DES), 16, 24 (AES, DESede) or 32 (AES) byte key');
+  }
+  return { ok: true, material: key };
+}
+
+function checkPrivateKey(content: string): ContentCheck {
+  const pem = decodePem(content);
+  const key = pem === undefined ? undefined : attempt(() => createPrivateKey(pem));
+  if (!key) return refuse('content of a PRIVATE_KEY must be base64 of an unencrypted PEM private key (PKCS#8, PKCS#1 or SEC1)');
+  // The DER form identifies the key whatever its PEM formatting.
+  return { ok: true, material: key.export({ type: 'pkcs8', format: 'der' }) };
+}
+
+function checkPublicKey(content: string): ContentCheck {
+  const pem = decodePem(content);
+  const problem = 'content of a PUBLIC_KEY must be base64 of a PEM public key (SPKI or PKCS#1)';
+  if (pem === undefined) return refuse(problem);
+  // createPublicKey also derives the public half of a private key or a certificate; neither
+  // is what a PUBLIC_KEY holds, and a private key stored here would be handed out as public.
+  if (attempt(() => createPrivateKey(pem))) return refuse('content is a private key: a PUBLIC_KEY must hold only the public key');
+  if (/-----BEGIN (X509 |TRUSTED )?CERTIFICATE-----/.test(pem)) {
+    return refuse('content is a certificate: a PUBLIC_KEY holds the public key itself (openssl x509 -pubkey -noout)');
+  }
+  const key = attempt(() => createPublicKey(pem));
+  if (!key) return refuse(problem);
+  return { ok: true, material: key.export({ type: 'spki', format: 'der' }) };
+}
+
+/** Base64 of a PEM text; line breaks are tolerated because `base64` wraps its output. */
+function decodePem(content: string): string | undefined {
+  const bytes = decodeStrictBase64(content.replace(/\s+/g, ''));
+  const text = bytes?.toString('utf8');
+  return text !== undefined && /-----BEGIN [A-Z0-9 ]+-----/.test(text) ? text : undefined;
+}
+
+function attempt(parse: () => KeyObject): KeyObject | undefined {
+  try {
+    return parse();
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,319 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
+import type { AuthPrincipal } from '../auth/principal.js';
+import { missingPermissions, type ProjectAccess } from '../auth/project-access.service.js';
+import { KeyRing } from '../crypto/key-ring.js';
+import { type SealedValue, ValueCipher } from '../crypto/value-cipher.js';
+import { isUniqueViolation } from '../database/postgres-errors.js';
+import { AppError, type FieldError } from '../http/problem.js';
+import { DeploymentsService, type DeploymentChange } from './deployments.service.js';
+import type { CryptoKeyInfoEnvironmentDTO, KeyCreateDTO, KeyUpdateDTO } from './dto/key.dto.js';
+import type { DeploymentResultDto, KeyDto, KeyEnvironmentDto } from './dto/key-responses.dto.js';
+import type { DeploymentStatus } from './entities/key-deployment.entity.js';
+import { KEY_CONTENTS_TABLE } from './entities/project-key-content.entity.js';
+import { type KeyType, ProjectKeyEntity } from './entities/project-key.entity.js';
+import { EnvironmentsService, type EnvironmentRef } from './environments.service.js';
+import { checkKeyContent } from './key-content.js';
+
+/** One entry of cryptoKeyInfoEnvironmentList, sealed under a fresh row id before any transaction opens. */
+interface SealedEntry {
+  id: string;
+  entry: CryptoKeyInfoEnvironmentDTO;
+  sealed: SealedValue;
+}
+
+interface ContentRow {
+  key_id: string;
+  environment_name: string;
+  alias: string | null;
+  version: number;
+  fingerprint: string;
+  status: DeploymentStatus | null;
+  deployed_version: number | null;
+  message: string | null;
+}
+
+function keyNotFound(name: string): AppError {
+  return new AppError('not_found', `Key (name: ${name.slice(0, 100)}) is not found or user does not have privilege to access it!`);
+}
+
+function duplicateKey(name: string): AppError {
+  return new AppError('bad_request', `Key (name: ${name}) is already exist! Try update operation if want to change its value.`);
+}
+
+/** Deploying or withdrawing a key, also as the side effect of a create, update or delete, needs this too (SPEC §4). */
+function requireDeployPermission(access: ProjectAccess): void {
+  if (!access.permissions.has('SECRETS:DEPLOY_UNDEPLOY')) throw missingPermissions(access.projectName, ['SECRETS:DEPLOY_UNDEPLOY']);
+}
+
+function assertDistinctEnvironments(entries: CryptoKeyInfoEnvironmentDTO[]): void {
+  const seen = new Set<string>();
+  for (const { environmentName } of entries) {
+    if (seen.has(environmentName.toLowerCase())) throw new AppError('bad_request', `Environment (${environmentName}) is listed more than once`);
+    seen.add(environmentName.toLowerCase());
+  }
+}
+
+/** Validates every entry's content against the key type; returns what each fingerprint is taken of. */
+function checkContents(keyType: KeyType, entries: CryptoKeyInfoEnvironmentDTO[]): Buffer[] {
+  const fields: FieldError[] = [];
+  const materials = entries.map((entry, i) => {
+    const check = checkKeyContent(keyType, entry.content);
+    if (check.ok) return check.material;
+    fields.push({ field: `cryptoKeyInfoEnvironmentList.${i}.content`, message: check.problem });
+    return Buffer.alloc(0);
+  });
+  if (fields.length > 0) throw AppError.validation(fields);
+  return materials;
+}
+
+/**
+ * The rules of project keys (SPEC §4). Every change locks the key's row, so concurrent
+ * changes of one key run one after the other; the unique index on (project, lower(name))
+ * settles racing creates and renames. Webhooks are called only after the commit.
+ */
+@Injectable()
+export class KeysService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly valueCipher: ValueCipher,
+    private readonly keyRing: KeyRing,
+    private readonly environments: EnvironmentsService,
+    private readonly deployments: DeploymentsService,
+    private readonly audit: AuditService,
+  ) {}
+
+  async createKey(principal: AuthPrincipal, access: ProjectAccess, dto: KeyCreateDTO): Promise<DeploymentResultDto> {
+    const entries = dto.cryptoKeyInfoEnvironmentList;
+    if (entries.length > 0) requireDeployPermission(access);
+    assertDistinctEnvironments(entries);
+    const materials = checkContents(dto.keyType, entries);
+    const sealed = await this.seal(entries);
+    const changes = await this.refuseDuplicateName(dto.name, () =>
+      this.dataSource.transaction(async (tx) => {
+        const environments = await this.environments.resolveEnvironments(tx, access, entries.map((e) => e.environmentName));
+        const keyId = randomUUID();
+        await tx.getRepository(ProjectKeyEntity).insert({
+          id: keyId,
+          projectId: access.projectId,
+          name: dto.name,
+          description: dto.description ?? null,
+          keyType: dto.keyType,
+          currentVersion: 1,
+          createdBy: principal.userId,
+        });
+        await this.storeContents(tx, keyId, 1, sealed, environments, materials);
+        await this.record(tx, principal, access, 'project.key.create', dto.name, { keyType: dto.keyType, version: 1 });
+        return this.publish(tx, principal, access, dto.name, keyId, 1, environments);
+      }),
+    );
+    return this.deployments.announce(access, dto.name, 'key.deployed', changes);
+  }
+
+  async listKeys(access: ProjectAccess): Promise<KeyDto[]> {
+    const keys = await this.dataSource.getRepository(ProjectKeyEntity).find({ where: { projectId: access.projectId }, order: { name: 'ASC' } });
+    return this.map(keys);
+  }
+
+  async getKey(access: ProjectAccess, keyName: string): Promise<KeyDto> {
+    const [key] = await this.map([await this.findKey(this.dataSource.manager, access, keyName)]);
+    return key;
+  }
+
+  /**
+   * Every update makes a new version and republishes it where the key is deployed, plus to
+   * the environments it names. A key type change needs new content for all environments: no
+   * content is valid as two types.
+   */
+  async updateKey(principal: AuthPrincipal, access: ProjectAccess, keyName: string, dto: KeyUpdateDTO): Promise<DeploymentResultDto> {
+    const entries = dto.cryptoKeyInfoEnvironmentList ?? [];
+    if (entries.length > 0) requireDeployPermission(access);
+    assertDistinctEnvironments(entries);
+    const sealed = await this.seal(entries);
+    const { name, changes } = await this.refuseDuplicateName(dto.name ?? keyName, () =>
+      this.dataSource.transaction(async (tx) => {
+        const key = await this.findKey(tx, access, keyName, { lock: true });
+        const keyType = dto.keyType ?? key.keyType;
+        const environments = await this.environments.resolveEnvironments(tx, access, entries.map((e) => e.environmentName));
+        const materials = checkContents(keyType, entries);
+        const deployed = await this.deployments.deployedEnvironments(tx, key.id);
+        if (deployed.length > 0) requireDeployPermission(access);
+        if (keyType !== key.keyType) await this.assertAllContentsReplaced(tx, key, keyType, environments);
+        const version = key.currentVersion + 1;
+        const name = dto.name ?? key.name;
+        await tx.getRepository(ProjectKeyEntity).update(
+          { id: key.id },
+          { name, description: dto.description === undefined ? key.description : dto.description, keyType, currentVersion: version, updatedAt: () => 'now()' },
+        );
+        await this.storeContents(tx, key.id, version, sealed, environments, materials);
+        const targets = [...deployed, ...environments.filter((e) => !deployed.some((d) => d.id === e.id))];
+        await this.record(tx, principal, access, 'project.key.update', name, { version, keyType, ...(name !== key.name ? { renamedFrom: key.name } : {}) });
+        return { name, changes: await this.publish(tx, principal, access, name, key.id, version, targets) };
+      }),
+    );
+    return this.deployments.announce(access, name, 'key.deployed', changes);
+  }
+
+  /** Withdraws the key from every environment, then deletes it with its contents. */
+  async deleteKey(principal: AuthPrincipal, access: ProjectAccess, keyName: string): Promise<DeploymentResultDto> {
+    const { name, changes } = await this.dataSource.transaction(async (tx) => {
+      const key = await this.findKey(tx, access, keyName, { lock: true });
+      const changes = await this.deployments.unpublish(tx, key.id);
+      if (changes.length > 0) requireDeployPermission(access);
+      await tx.getRepository(ProjectKeyEntity).delete({ id: key.id });
+      await this.recordUndeploy(tx, principal, access, key.name, changes);
+      await this.record(tx, principal, access, 'project.key.delete', key.name, { version: key.currentVersion });
+      return { name: key.name, changes };
+    });
+    return this.deployments.announce(access, name, 'key.undeployed', changes);
+  }
+
+  /** Publishes the key's current version to one environment; deploying again retries a failed notification. */
+  async deployKey(principal: AuthPrincipal, access: ProjectAccess, keyName: string, environmentName: string): Promise<DeploymentResultDto> {
+    const { name, changes } = await this.dataSource.transaction(async (tx) => {
+      const key = await this.findKey(tx, access, keyName, { lock: true });
+      const environment = await this.environments.findEnvironment(tx, access, environmentName);
+      const content: unknown[] = await tx.query('SELECT 1 FROM project_key_contents WHERE key_id = $1 AND environment_id = $2', [key.id, environment.id]);
+      if (content.length === 0) {
+        throw new AppError('bad_request', `Key (name: ${key.name}) has no content for environment (${environment.name}): add it with an update first`);
+      }
+      return { name: key.name, changes: await this.publish(tx, principal, access, key.name, key.id, key.currentVersion, [environment]) };
+    });
+    return this.deployments.announce(access, name, 'key.deployed', changes);
+  }
+
+  /** Withdraws the key from one environment; its content there stays for a later deployment. */
+  async undeployKey(principal: AuthPrincipal, access: ProjectAccess, keyName: string, environmentName: string): Promise<DeploymentResultDto> {
+    const { name, changes } = await this.dataSource.transaction(async (tx) => {
+      const key = await this.findKey(tx, access, keyName, { lock: true });
+      const environment = await this.environments.findEnvironment(tx, access, environmentName);
+      const changes = await this.deployments.unpublish(tx, key.id, environment.id);
+      if (changes.length === 0) throw new AppError('bad_request', `Key (name: ${key.name}) is not deployed to environment (${environment.name})`);
+      await this.recordUndeploy(tx, principal, access, key.name, changes);
+      return { name: key.name, changes };
+    });
+    return this.deployments.announce(access, name, 'key.undeployed', changes);
+  }
+
+  /** Publishes inside the change's transaction and puts the deployment on record there too. */
+  private async publish(
+    tx: EntityManager,
+    principal: AuthPrincipal,
+    access: ProjectAccess,
+    keyName: string,
+    keyId: string,
+    version: number,
+    environments: EnvironmentRef[],
+  ): Promise<DeploymentChange[]> {
+    const changes = await this.deployments.publish(tx, keyId, version, environments);
+    if (changes.length > 0) {
+      await this.record(tx, principal, access, 'project.key.deploy', keyName, { version, environments: changes.map((c) => c.environment.name) });
+    }
+    return changes;
+  }
+
+  private async recordUndeploy(tx: EntityManager, principal: AuthPrincipal, access: ProjectAccess, keyName: string, changes: DeploymentChange[]) {
+    if (changes.length === 0) return;
+    await this.record(tx, principal, access, 'project.key.undeploy', keyName, { environments: changes.map((c) => c.environment.name) });
+  }
+
+  private record(tx: EntityManager, principal: AuthPrincipal, access: ProjectAccess, action: string, keyName: string, details: Record<string, unknown>) {
+    return this.audit.record(tx, { action, actor: principal, resource: { type: 'project.key', id: `${access.projectName}/${keyName}` }, details });
+  }
+
+  private async findKey(manager: EntityManager, access: ProjectAccess, keyName: string, options: { lock?: boolean } = {}): Promise<ProjectKeyEntity> {
+    const query = manager
+      .getRepository(ProjectKeyEntity)
+      .createQueryBuilder('k')
+      .where('k.project_id = :projectId AND lower(k.name) = lower(:keyName)', { projectId: access.projectId, keyName });
+    if (options.lock) query.setLock('pessimistic_write');
+    const key = await query.getOne();
+    if (!key) throw keyNotFound(keyName);
+    return key;
+  }
+
+  /** Sealing reads the key ring, so it happens before the transaction, under a row id chosen here. */
+  private seal(entries: CryptoKeyInfoEnvironmentDTO[]): Promise<SealedEntry[]> {
+    return Promise.all(
+      entries.map(async (entry) => {
+        const id = randomUUID();
+        return { id, entry, sealed: await this.valueCipher.encrypt(KEY_CONTENTS_TABLE, id, Buffer.from(entry.content, 'utf8')) };
+      }),
+    );
+  }
+
+  /** Sets each environment's content; a replaced content gets the new row id its ciphertext is bound to. */
+  private async storeContents(tx: EntityManager, keyId: string, version: number, sealed: SealedEntry[], environments: EnvironmentRef[], materials: Buffer[]) {
+    for (const [i, { id, entry, sealed: value }] of sealed.entries()) {
+      await tx.query(
+        `INSERT INTO project_key_contents (id, key_id, environment_id, alias, version, fingerprint, key_ring_entry_id, key_ring_entry_usable, ciphertext)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, true, $8)
+         ON CONFLICT (key_id, environment_id) DO UPDATE
+           SET id = EXCLUDED.id, version = EXCLUDED.version, fingerprint = EXCLUDED.fingerprint,
+               alias = CASE WHEN $9::boolean THEN EXCLUDED.alias ELSE project_key_contents.alias END,
+               key_ring_entry_id = EXCLUDED.key_ring_entry_id, key_ring_entry_usable = true, ciphertext = EXCLUDED.ciphertext, updated_at = now()`,
+        [id, keyId, environments[i].id, entry.alias ?? null, version, this.keyRing.fingerprint(materials[i]), value.keyRingEntryId, value.ciphertext, entry.alias !== undefined],
+      );
+    }
+  }
+
+  private async assertAllContentsReplaced(tx: EntityManager, key: ProjectKeyEntity, keyType: KeyType, replaced: EnvironmentRef[]): Promise<void> {
+    const kept: { name: string }[] = await tx.query(
+      `SELECT e.name FROM project_key_contents c JOIN environments e ON e.id = c.environment_id
+        WHERE c.key_id = $1 AND NOT (c.environment_id = ANY($2::uuid[])) ORDER BY e.name`,
+      [key.id, replaced.map((e) => e.id)],
+    );
+    if (kept.length > 0) {
+      throw new AppError(
+        'bad_request',
+        `Changing keyType to ${keyType} needs new content for every environment of the key; missing: ${kept.map((e) => e.name).join(', ')}`,
+      );
+    }
+  }
+
+  private async refuseDuplicateName<T>(name: string, write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } catch (error) {
+      if (isUniqueViolation(error, 'project_keys_project_name_key')) throw duplicateKey(name);
+      throw error;
+    }
+  }
+
+  private async map(keys: ProjectKeyEntity[]): Promise<KeyDto[]> {
+    const rows: ContentRow[] = keys.length === 0 ? [] : await this.dataSource.query(
+      `SELECT c.key_id, e.name AS environment_name, c.alias, c.version, c.fingerprint, d.status, d.version AS deployed_version, d.message
+         FROM project_key_contents c
+         JOIN environments e ON e.id = c.environment_id
+         LEFT JOIN key_deployments d ON d.key_id = c.key_id AND d.environment_id = c.environment_id
+        WHERE c.key_id = ANY($1::uuid[])
+        ORDER BY e.name`,
+      [keys.map((key) => key.id)],
+    );
+    return keys.map((key) => ({
+      id: key.id,
+      name: key.name,
+      description: key.description,
+      keyType: key.keyType,
+      version: key.currentVersion,
+      createdBy: key.createdBy,
+      createdAt: key.createdAt.toISOString(),
+      updatedAt: key.updatedAt.toISOString(),
+      cryptoKeyInfoEnvironmentList: rows.filter((row) => row.key_id === key.id).map(mapEnvironmentEntry),
+    }));
+  }
+}
+
+function mapEnvironmentEntry(row: ContentRow): KeyEnvironmentDto {
+  return {
+    environmentName: row.environment_name,
+    alias: row.alias,
+    version: row.version,
+    fingerprint: row.fingerprint,
+    deploymentStatus: row.status ?? 'NOT_DEPLOYED',
+    deployedVersion: row.deployed_version,
+    deploymentMessage: row.message,
+  };
+}

@@ -1,0 +1,140 @@
+import { createHash, generateKeyPairSync } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createProject, createUser, uniqueName, type TestUser } from '../support/auth.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+import { b64, createEnvironment, keyBody, rsaPems, secretKey } from './support.js';
+
+// A self-signed EC certificate (public material): createPublicKey accepts it, a PUBLIC_KEY must not.
+const CERTIFICATE = `-----BEGIN CERTIFICATE-----
+MIIBgzCCASmgAwIBAgIUUBhEXWgUiaIMsPwGwsIIoWWXceYwCgYIKoZIzj0EAwIw
+FzEVMBMGA1UEAwwMa2V5d2FyZC10ZXN0MB4XDTI2MTEyMjIxNTkwMVoXDTM2MTEx
+OTIxNTkwMVowFzEVMBMGA1UEAwwMa2V5d2FyZC10ZXN0MFkwEwYHKoZIzj0CAQYI
+KoZIzj0DAQcDQgAEInSlPOZPwyzkae+yQF1TnWgfZcjVcLoGRvCjYWnvkg0tS0CT
+/zo0NZQTxzQZHTP9Dk69XK3XQxIyhgairv0bAKNTMFEwHQYDVR0OBBYEFJbC/Sxe
+S7ggW7lCrhlUpv1UXqtRMB8GA1UdIwQYMBaAFJbC/SxeS7ggW7lCrhlUpv1UXqtR
+MA8GA1UdEwEB/wQFMAMBAf8wCgYIKoZIzj0EAwIDSAAwRQIhAN9rS1x45ph/i93y
+VxY6Kztw21acjgzqxAhkOeZjKTNQAiAYPAnfe56T8p8cW0CtlNhnUFuVZQkLwY7L
+ThSgYx1Fdw==
+-----END CERTIFICATE-----
+`;
+
+const rsa = rsaPems();
+const ec = generateKeyPairSync('ec', { namedCurve: 'P-256', privateKeyEncoding: { type: 'sec1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+const ed = generateKeyPairSync('ed25519', { privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+const rsaPkcs1 = generateKeyPairSync('rsa', {
+  modulusLength: 2048,
+  privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+  publicKeyEncoding: { type: 'pkcs1', format: 'pem' },
+});
+const encryptedPrivate = generateKeyPairSync('rsa', {
+  modulusLength: 2048,
+  privateKeyEncoding: { type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'not-given' },
+  publicKeyEncoding: { type: 'spki', format: 'pem' },
+}).privateKey;
+/** `base64` wraps its output at 76 characters. */
+const wrapped = (text: string) => b64(text).replace(/(.{76})/g, '$1\n');
+
+const SECRET_PROBLEM = 'content of a SECRET_KEY must be strict base64 of an 8 (DES), 16, 24 (AES, DESede) or 32 (AES) byte key';
+const PRIVATE_PROBLEM = 'content of a PRIVATE_KEY must be base64 of an unencrypted PEM private key (PKCS#8, PKCS#1 or SEC1)';
+const PUBLIC_PROBLEM = 'content of a PUBLIC_KEY must be base64 of a PEM public key (SPKI or PKCS#1)';
+
+describe('key content validation by type', () => {
+  let t: TestApp;
+  let admin: TestUser;
+  let project: string;
+  let environment: string;
+  const create = (keyType: string, content: string) =>
+    t.http.post(`/apiops/projects/${project}/keys/`).set(admin.auth).send(keyBody(uniqueName('typed'), keyType, [{ environmentName: environment, content }]));
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    admin = await createUser(t, { isAdmin: true });
+    project = await createProject(t, admin);
+    environment = (await createEnvironment(t, admin, project)).name;
+  });
+  afterAll(() => t.close());
+
+  it.each([
+    ['SECRET_KEY', 'DES (8 bytes)', secretKey(8)],
+    ['SECRET_KEY', 'AES-128 (16 bytes)', secretKey(16)],
+    ['SECRET_KEY', 'AES-192 / DESede (24 bytes)', secretKey(24)],
+    ['SECRET_KEY', 'AES-256 (32 bytes)', secretKey(32)],
+    ['PRIVATE_KEY', 'RSA PKCS#8', b64(rsa.privatePem)],
+    ['PRIVATE_KEY', 'RSA PKCS#1', b64(rsaPkcs1.privateKey)],
+    ['PRIVATE_KEY', 'EC SEC1', b64(ec.privateKey)],
+    ['PRIVATE_KEY', 'Ed25519, base64 wrapped at 76 columns', wrapped(ed.privateKey)],
+    ['PUBLIC_KEY', 'RSA SPKI', b64(rsa.publicPem)],
+    ['PUBLIC_KEY', 'RSA PKCS#1', b64(rsaPkcs1.publicKey)],
+    ['PUBLIC_KEY', 'EC SPKI, wrapped', wrapped(ec.publicKey)],
+  ])('accepts a %s: %s', async (keyType, _what, content) => {
+    const res = await create(keyType, content).expect(200);
+    expect(res.body.deploymentResult.success).toBe(true);
+  });
+
+  it.each([
+    ['SECRET_KEY', '12 bytes', secretKey(12), SECRET_PROBLEM],
+    ['SECRET_KEY', '64 bytes', secretKey(64), SECRET_PROBLEM],
+    ['SECRET_KEY', 'not base64', 'this is not base64!', SECRET_PROBLEM],
+    ['SECRET_KEY', 'unpadded base64', secretKey(16).replace(/=+$/, ''), SECRET_PROBLEM],
+    ['SECRET_KEY', 'non-canonical trailing bits', 'AAAAAAAAAAAAAAAAAAAAAB==', SECRET_PROBLEM],
+    ['SECRET_KEY', 'base64 with a line break', `${secretKey(32).slice(0, 20)}\n${secretKey(32).slice(20)}`, SECRET_PROBLEM],
+    ['SECRET_KEY', 'a PEM', b64(rsa.privatePem), SECRET_PROBLEM],
+    ['PRIVATE_KEY', 'a public key', b64(rsa.publicPem), PRIVATE_PROBLEM],
+    ['PRIVATE_KEY', 'an encrypted private key (no passphrase to open it)', b64(encryptedPrivate), PRIVATE_PROBLEM],
+    ['PRIVATE_KEY', 'PEM text not base64-encoded', rsa.privatePem, PRIVATE_PROBLEM],
+    ['PRIVATE_KEY', 'base64 of DER, not PEM', b64(Buffer.from(rsa.privatePem.split('\n').slice(1, -2).join(''), 'base64')), PRIVATE_PROBLEM],
+    ['PRIVATE_KEY', 'a truncated PEM', b64(rsa.privatePem.slice(0, 400) + '\n-----END PRIVATE KEY-----\n'), PRIVATE_PROBLEM],
+    ['PRIVATE_KEY', 'a secret key', secretKey(32), PRIVATE_PROBLEM],
+    ['PUBLIC_KEY', 'a private key', b64(rsa.privatePem), 'content is a private key: a PUBLIC_KEY must hold only the public key'],
+    ['PUBLIC_KEY', 'a PKCS#1 private key', b64(rsaPkcs1.privateKey), 'content is a private key: a PUBLIC_KEY must hold only the public key'],
+    ['PUBLIC_KEY', 'a certificate', b64(CERTIFICATE), 'content is a certificate: a PUBLIC_KEY holds the public key itself (openssl x509 -pubkey -noout)'],
+    ['PUBLIC_KEY', 'garbage PEM', b64('-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n'), PUBLIC_PROBLEM],
+    ['PUBLIC_KEY', 'a secret key', secretKey(16), PUBLIC_PROBLEM],
+  ])('refuses as %s %s, without echoing the content', async (keyType, _what, content, problem) => {
+    const res = await create(keyType, content).expect(400);
+    expect(res.body).toEqual({
+      error: 'validation_failed',
+      error_description: 'Request validation failed',
+      validation_errors: [{ field: 'cryptoKeyInfoEnvironmentList.0.content', message: problem }],
+    });
+    expect(JSON.stringify(res.body)).not.toContain(content.slice(0, 16));
+  });
+
+  it('names each invalid entry and stores nothing', async () => {
+    const name = uniqueName('mixed');
+    const other = (await createEnvironment(t, admin, project)).name;
+    const res = await t.http
+      .post(`/apiops/projects/${project}/keys/`)
+      .set(admin.auth)
+      .send(keyBody(name, 'SECRET_KEY', [{ environmentName: environment, content: secretKey(16) }, { environmentName: other, content: secretKey(5) }]))
+      .expect(400);
+    expect(res.body.validation_errors).toEqual([{ field: 'cryptoKeyInfoEnvironmentList.1.content', message: SECRET_PROBLEM }]);
+    await t.http.get(`/apiops/projects/${project}/keys/${name}/`).set(admin.auth).expect(404);
+  });
+
+  it('fingerprints the key, not its encoding: the same key wrapped or not has one fingerprint', async () => {
+    const name = uniqueName('fp');
+    const other = (await createEnvironment(t, admin, project)).name;
+    const third = (await createEnvironment(t, admin, project)).name;
+    await t.http
+      .post(`/apiops/projects/${project}/keys/`)
+      .set(admin.auth)
+      .send(
+        keyBody(name, 'PUBLIC_KEY', [
+          { environmentName: environment, content: b64(rsa.publicPem) },
+          { environmentName: other, content: wrapped(rsa.publicPem) },
+          { environmentName: third, content: b64(rsaPkcs1.publicKey) },
+        ]),
+      )
+      .expect(200);
+    const key = (await t.http.get(`/apiops/projects/${project}/keys/${name}/`).set(admin.auth).expect(200)).body.key;
+    const fingerprint = Object.fromEntries(key.cryptoKeyInfoEnvironmentList.map((e: { environmentName: string; fingerprint: string }) => [e.environmentName, e.fingerprint]));
+    expect(fingerprint[environment]).toBe(fingerprint[other]);
+    expect(fingerprint[third]).not.toBe(fingerprint[environment]);
+    // Keyed: not a plain hash anyone holding the key could compute.
+    expect(fingerprint[environment]).not.toBe(createHash('sha256').update(Buffer.from(rsa.publicPem)).digest('hex'));
+    // The content comes back as sent, wrapping included.
+    const deployed = (await t.http.get(`/apiops/projects/${project}/environments/${other}/deployed-keys/`).set(admin.auth).expect(200)).body;
+    expect(deployed.resultList).toContainEqual(expect.objectContaining({ name, content: wrapped(rsa.publicPem) }));
+  });
+});
