@@ -28,6 +28,8 @@ async function serve(config: AppConfig): Promise<void> {
     embedded = await startEmbeddedPostgres(config.dataDir);
     env.DATABASE_URL = embedded.url;
     env.KEYWARD_DB_POOL_SIZE = String(EMBEDDED_POOL_SIZE);
+    // Its invalidation channel would be a second connection: no identity cache when embedded.
+    env.KEYWARD_AUTH_CACHE_SECONDS = '0';
   }
 
   const app = await createApp(env);

@@ -7,6 +7,7 @@ import { Authenticator } from './authenticator.js';
 import { PersonalAccessTokenEntity } from './entities/personal-access-token.entity.js';
 import { UserEntity } from './entities/user.entity.js';
 import { ExternalTokenVerifier } from './external-token.verifier.js';
+import { IdentityCache } from './identity-cache.js';
 import { LoginThrottleService } from './login-throttle.service.js';
 import { LoginService } from './login.service.js';
 import { PersonalAccessTokensController } from './personal-access-tokens.controller.js';
@@ -29,8 +30,9 @@ import { UsersService } from './users.service.js';
     UsersService,
     PersonalAccessTokensService,
     ProjectAccessService,
+    IdentityCache,
     { provide: APP_GUARD, useClass: AuthGuard },
   ],
-  exports: [UsersService, PersonalAccessTokensService, ProjectAccessService],
+  exports: [UsersService, PersonalAccessTokensService, ProjectAccessService, IdentityCache],
 })
 export class AuthModule {}

@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { AppError } from '../http/problem.js';
 import { AccessTokenService } from './access-token.service.js';
 import { EXTERNAL_ALGORITHMS, ExternalTokenVerifier } from './external-token.verifier.js';
+import { IdentityCache } from './identity-cache.js';
 import { hashPersonalAccessToken, PAT_PREFIX } from './personal-access-tokens.service.js';
 import type { AuthPrincipal } from './principal.js';
 
@@ -17,8 +18,8 @@ interface PrincipalRow {
 
 /**
  * Turns an Authorization header into a principal, whatever kind of token it carries.
- * Every request re-reads the user (and token) row, so a disabled user or a revoked token is
- * refused at once on every instance.
+ * The user (and token) row comes from the IdentityCache, which every change invalidates on
+ * commit, so a disabled user or a revoked token is refused on every instance at once.
  */
 @Injectable()
 export class Authenticator {
@@ -26,6 +27,7 @@ export class Authenticator {
     private readonly dataSource: DataSource,
     private readonly accessTokens: AccessTokenService,
     private readonly externalTokens: ExternalTokenVerifier,
+    private readonly cache: IdentityCache,
   ) {}
 
   async authenticate(authorization: string | undefined): Promise<AuthPrincipal> {
@@ -38,16 +40,22 @@ export class Authenticator {
   }
 
   private async fromPersonalAccessToken(token: string): Promise<AuthPrincipal> {
-    const rows: (PrincipalRow & { token_id: string; expired: boolean; revoked: boolean })[] = await this.dataSource.query(
-      `SELECT u.id, u.username, u.is_admin, u.disabled, t.id AS token_id,
-              (t.expires_at IS NOT NULL AND t.expires_at <= now()) AS expired, t.revoked_at IS NOT NULL AS revoked
-         FROM personal_access_tokens t JOIN users u ON u.id = t.user_id
-        WHERE t.token_hash = $1`,
-      [hashPersonalAccessToken(token)],
+    const hash = hashPersonalAccessToken(token);
+    const row = await this.cache.get(
+      `pat:${hash.toString('hex')}`,
+      (found) => [`pat:${found!.token_id}`, `user:${found!.id}`],
+      async () => {
+        const rows: (PrincipalRow & { token_id: string; expires_at: Date | null; revoked: boolean })[] = await this.dataSource.query(
+          `SELECT u.id, u.username, u.is_admin, u.disabled, t.id AS token_id, t.expires_at, t.revoked_at IS NOT NULL AS revoked
+             FROM personal_access_tokens t JOIN users u ON u.id = t.user_id
+            WHERE t.token_hash = $1`,
+          [hash],
+        );
+        return rows[0];
+      },
     );
-    const row = rows[0];
     if (!row || row.revoked || row.disabled) throw AppError.unauthenticated('invalid');
-    if (row.expired) throw AppError.unauthenticated('expired');
+    if (row.expires_at && row.expires_at.getTime() <= Date.now()) throw AppError.unauthenticated('expired');
     return { userId: row.id, username: row.username, isAdmin: row.is_admin, tokenKind: 'pat', tokenId: row.token_id };
   }
 
@@ -75,11 +83,17 @@ export class Authenticator {
 
   private async loadUser(userId: string): Promise<PrincipalRow> {
     if (!/^[a-f0-9]{24}$/.test(userId)) throw AppError.unauthenticated('invalid');
-    const rows: PrincipalRow[] = await this.dataSource.query(
-      'SELECT id, username, is_admin, disabled, secret_rotated_at FROM users WHERE id = $1',
-      [userId],
+    const user = await this.cache.get(
+      `user:${userId}`,
+      () => [`user:${userId}`],
+      async () => {
+        const rows: PrincipalRow[] = await this.dataSource.query(
+          'SELECT id, username, is_admin, disabled, secret_rotated_at FROM users WHERE id = $1',
+          [userId],
+        );
+        return rows[0];
+      },
     );
-    const user = rows[0];
     if (!user || user.disabled) throw AppError.unauthenticated('invalid');
     return user;
   }

@@ -5,6 +5,7 @@ import { DataSource, IsNull, Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { AppError } from '../http/problem.js';
 import { PersonalAccessTokenEntity } from './entities/personal-access-token.entity.js';
+import { IdentityCache } from './identity-cache.js';
 import type { AuthPrincipal } from './principal.js';
 
 /** Recognisable in logs, secret scanners and support tickets. */
@@ -26,6 +27,7 @@ export class PersonalAccessTokensService {
     @InjectRepository(PersonalAccessTokenEntity) private readonly tokens: Repository<PersonalAccessTokenEntity>,
     private readonly dataSource: DataSource,
     private readonly audit: AuditService,
+    private readonly identityCache: IdentityCache,
   ) {}
 
   async issue(actor: AuthPrincipal, userId: string, name: string, expiresAt?: Date): Promise<NewPersonalAccessToken> {
@@ -69,6 +71,7 @@ export class PersonalAccessTokensService {
       if (!token) throw notFound;
       if (revoked.affected) {
         await this.audit.record(tx, { action: 'auth.pat.revoke', actor, resource: { type: 'personal_access_token', id }, details: { userId: token.userId } });
+        await this.identityCache.changed(tx, `pat:${id}`);
       }
       return token;
     });

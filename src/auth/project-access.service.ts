@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AppError } from '../http/problem.js';
+import { IdentityCache } from './identity-cache.js';
 import type { AuthPrincipal } from './principal.js';
 import { PROJECT_PERMISSIONS, type ProjectPermission } from './project-permission.js';
 
@@ -24,7 +25,10 @@ export function missingPermissions(projectName: string, missing: readonly Projec
 
 @Injectable()
 export class ProjectAccessService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly cache: IdentityCache,
+  ) {}
 
   /**
    * Resolves `projectName` for the caller. A project the caller holds no grant in answers
@@ -32,13 +36,19 @@ export class ProjectAccessService {
    */
   async resolve(principal: AuthPrincipal, projectName: string, required: readonly ProjectPermission[]): Promise<ProjectAccess> {
     if (!PROJECT_NAME_PATTERN.test(projectName)) throw projectNotFound(projectName.slice(0, 100));
-    const rows: { id: string; name: string; permissions: ProjectPermission[] | null }[] = await this.dataSource.query(
-      `SELECT p.id, p.name, m.permissions
-         FROM projects p LEFT JOIN project_members m ON m.project_id = p.id AND m.user_id = $2
-        WHERE lower(p.name) = lower($1)`,
-      [projectName, principal.userId],
+    const row = await this.cache.get(
+      `grants:${principal.userId}:${projectName.toLowerCase()}`,
+      (found) => [`user:${principal.userId}`, `project:${found!.id}`],
+      async () => {
+        const rows: { id: string; name: string; permissions: ProjectPermission[] | null }[] = await this.dataSource.query(
+          `SELECT p.id, p.name, m.permissions
+             FROM projects p LEFT JOIN project_members m ON m.project_id = p.id AND m.user_id = $2
+            WHERE lower(p.name) = lower($1)`,
+          [projectName, principal.userId],
+        );
+        return rows[0];
+      },
     );
-    const row = rows[0];
     const granted = principal.isAdmin ? [...PROJECT_PERMISSIONS] : (row?.permissions ?? []);
     if (!row || granted.length === 0) throw projectNotFound(projectName);
     const missing = required.filter((permission) => !granted.includes(permission));

@@ -8,6 +8,7 @@ import { AuditService, SYSTEM_ACTOR, type AuditRecord } from '../audit/audit.ser
 import { AppError } from '../http/problem.js';
 import type { AuthPrincipal } from './principal.js';
 import { UserEntity } from './entities/user.entity.js';
+import { IdentityCache } from './identity-cache.js';
 import { MAX_SECRET_LENGTH, MIN_SECRET_LENGTH, newClientSecret, newUserId, USERNAME_PATTERN } from './identity-rules.js';
 import { hashSecret } from './secret-hasher.js';
 
@@ -34,6 +35,7 @@ export class UsersService implements OnApplicationBootstrap {
     private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly audit: AuditService,
+    private readonly identityCache: IdentityCache,
   ) {}
 
   /** KEYWARD_BOOTSTRAP_ADMIN creates the first admin; a no-op once any admin exists. */
@@ -128,6 +130,7 @@ export class UsersService implements OnApplicationBootstrap {
         },
       );
       await this.audit.record(tx, { action: 'admin.user.update', actor, resource: { type: 'user', id }, details: change });
+      await this.identityCache.changed(tx, `user:${id}`);
     });
     return this.getUser(id);
   }
@@ -141,6 +144,7 @@ export class UsersService implements OnApplicationBootstrap {
       const result = await tx.getRepository(UserEntity).update({ id }, { secretHash: hash, secretRotatedAt: new Date(), updatedAt: new Date() });
       if (!result.affected) throw new AppError('not_found', `User (id: ${id}) is not found`);
       await this.audit.record(tx, { action: 'admin.user.rotate_secret', actor, resource: { type: 'user', id }, details: { secretGenerated: secret === undefined } });
+      await this.identityCache.changed(tx, `user:${id}`);
     });
     return { user: await this.getUser(id), generatedSecret: secret === undefined ? newSecret : undefined };
   }

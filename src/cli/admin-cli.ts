@@ -200,7 +200,7 @@ export async function runAdminCli(argv: string[], io: CliIo): Promise<number> {
   const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres(config.dataDir);
   let app: INestApplicationContext | undefined;
   try {
-    app = await NestFactory.createApplicationContext(await AppModule.forRoot({ ...io.env, ...(embedded ? { DATABASE_URL: embedded.url, KEYWARD_DB_POOL_SIZE: String(EMBEDDED_POOL_SIZE) } : {}) }), {
+    app = await NestFactory.createApplicationContext(await AppModule.forRoot({ ...io.env, ...(embedded ? { DATABASE_URL: embedded.url, KEYWARD_DB_POOL_SIZE: String(EMBEDDED_POOL_SIZE), KEYWARD_AUTH_CACHE_SECONDS: '0' } : {}) }), {
       logger: ['error'],
       abortOnError: false,
     });

@@ -26,6 +26,8 @@ export interface AppConfig {
   keyStoreMaxDataBytes: number;
   loginThrottle: { maxFailuresPerClient: number; maxFailuresPerAddress: number; windowSeconds: number };
   keyRing: { cacheSeconds: number; rewrapIntervalSeconds: number; expiryWarningDays: number };
+  /** How long a caller's user/token row and grants may be cached (invalidated by NOTIFY); 0 = never. */
+  authCacheSeconds: number;
   /** How often committed audit events are sealed into the hash chain; 0 = only on demand. */
   auditSealIntervalMs: number;
   /** How long a project-key deployment waits for an environment's webhook to answer 2xx. */
@@ -172,6 +174,7 @@ export function parseAppConfig(env: Env): AppConfig {
     rewrapIntervalSeconds: integer(env, 'KEYWARD_REWRAP_INTERVAL_SECONDS', 600, 0, 7 * 86400),
     expiryWarningDays: integer(env, 'KEYWARD_KEYRING_EXPIRY_WARNING_DAYS', 30, 1, 3650),
   };
+  const authCacheSeconds = integer(env, 'KEYWARD_AUTH_CACHE_SECONDS', 30, 0, 3600);
   const auditSealIntervalMs = integer(env, 'KEYWARD_AUDIT_SEAL_INTERVAL_MS', 1000, 0, 60_000);
   const webhookTimeoutMs = integer(env, 'KEYWARD_WEBHOOK_TIMEOUT_MS', 5000, 100, 60_000);
   const externalIssuer = parseExternalIssuer(env);
@@ -201,6 +204,7 @@ export function parseAppConfig(env: Env): AppConfig {
     keyStoreMaxDataBytes,
     loginThrottle,
     keyRing,
+    authCacheSeconds,
     auditSealIntervalMs,
     webhookTimeoutMs,
     logLevel,

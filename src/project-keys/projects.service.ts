@@ -5,6 +5,7 @@ import type { AuthPrincipal } from '../auth/principal.js';
 import type { ProjectAccess } from '../auth/project-access.service.js';
 import { PROJECT_PERMISSIONS, type ProjectPermission } from '../auth/project-permission.js';
 import { AuditService } from '../audit/audit.service.js';
+import { IdentityCache } from '../auth/identity-cache.js';
 import { isUniqueViolation } from '../database/postgres-errors.js';
 import { AppError } from '../http/problem.js';
 import { ProjectMemberEntity } from './entities/project-member.entity.js';
@@ -21,6 +22,7 @@ export class ProjectsService {
     private readonly dataSource: DataSource,
     @InjectRepository(ProjectEntity) private readonly projects: Repository<ProjectEntity>,
     private readonly audit: AuditService,
+    private readonly identityCache: IdentityCache,
   ) {}
 
   /** Creates a project; its creator holds every permission in it (SPEC §1). */
@@ -71,6 +73,7 @@ export class ProjectsService {
          ON CONFLICT (project_id, user_id) DO UPDATE SET permissions = EXCLUDED.permissions, updated_at = now()`,
         [access.projectId, userId, permissions],
       );
+      await this.identityCache.changed(tx, `project:${access.projectId}`);
       await this.audit.record(tx, { action: 'project.member.set', actor, resource: { type: 'project', id: access.projectName }, details: { userId, permissions } });
     });
     return { projectId: access.projectId, userId, permissions, updatedAt: new Date() };
@@ -84,6 +87,7 @@ export class ProjectsService {
   async removeMember(actor: AuthPrincipal, access: ProjectAccess, userId: string): Promise<void> {
     await this.dataSource.transaction(async (tx) => {
       await tx.query('DELETE FROM project_members WHERE project_id = $1 AND user_id = $2', [access.projectId, userId]);
+      await this.identityCache.changed(tx, `project:${access.projectId}`);
       await this.audit.record(tx, { action: 'project.member.remove', actor, resource: { type: 'project', id: access.projectName }, details: { userId } });
     });
   }

@@ -26,6 +26,7 @@ export async function startTestApp(env: Env = {}): Promise<TestApp> {
     // Deterministic tests: no background rewrap, and the active key-ring entry re-read every time.
     KEYWARD_REWRAP_INTERVAL_SECONDS: '0',
     KEYWARD_KEYRING_CACHE_SECONDS: '0',
+    KEYWARD_AUTH_CACHE_SECONDS: '0',
     ...env,
   });
   return {
