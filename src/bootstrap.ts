@@ -43,6 +43,8 @@ async function configureApp(app: NestExpressApplication): Promise<void> {
   const config = app.get<AppConfig>(APP_CONFIG);
   app.useLogger(app.get(JsonNestLogger));
   app.disable('x-powered-by');
+  // Express would hash every JSON body for a weak ETag nobody uses; the key store sets its own.
+  app.set('etag', false);
   app.use(requestContextMiddleware);
   app.use(app.get(Metrics).middleware);
   app.use(requestLoggingMiddleware(app.get<Pino>(JSON_LOGGER)));
