@@ -18,6 +18,15 @@ export interface AuditRecord {
   details?: Record<string, unknown>;
 }
 
+const COLUMNS =
+  'actor_id, actor_token_kind, actor_token_id, action, resource_type, resource_id, outcome, request_id, client_address, user_agent, details';
+// Explicit types: in INSERT … SELECT the parameters would otherwise be untyped text.
+const TYPES = ['varchar', 'varchar', 'varchar', 'varchar', 'varchar', 'varchar', 'varchar', 'varchar', 'varchar', 'varchar', 'jsonb'];
+
+function placeholders(offset: number): string {
+  return TYPES.map((type, i) => `$${offset + i + 1}::${type}`).join(', ');
+}
+
 /** The actor of changes Keyward makes by itself (key generation, scheduled rewrap). */
 export const SYSTEM_ACTOR = { userId: null, tokenKind: 'system' as const };
 
@@ -38,26 +47,40 @@ export class AuditService implements OnApplicationBootstrap, OnApplicationShutdo
   ) {}
 
   async record(manager: EntityManager, event: AuditRecord): Promise<void> {
+    const values = this.values(event);
+    await manager.query(`INSERT INTO audit_events (${COLUMNS}) VALUES (${placeholders(0)})`, values);
+  }
+
+  /**
+   * One statement that runs `statement` (an INSERT/UPDATE/DELETE … RETURNING) and records
+   * `event` for each row it returned: atomic without a transaction, one round trip instead of
+   * four on a hot write path. Answers the statement's rows.
+   */
+  withEvent(statement: string, parameters: unknown[], event: AuditRecord): { sql: string; parameters: unknown[] } {
+    return {
+      sql: `WITH written AS (${statement}),
+            audited AS (INSERT INTO audit_events (${COLUMNS}) SELECT ${placeholders(parameters.length)} FROM written)
+            SELECT * FROM written`,
+      parameters: [...parameters, ...this.values(event)],
+    };
+  }
+
+  private values(event: AuditRecord): unknown[] {
     const context = currentRequestContext();
     const actor = event.actor;
-    await manager.query(
-      `INSERT INTO audit_events (actor_id, actor_token_kind, actor_token_id, action, resource_type, resource_id, outcome,
-                                 request_id, client_address, user_agent, details)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-      [
-        actor?.userId ?? null,
-        actor?.tokenKind ?? null,
-        actor && 'tokenId' in actor ? (actor.tokenId ?? null) : null,
-        event.action,
-        event.resource.type,
-        event.resource.id?.slice(0, 300) ?? null,
-        event.outcome ?? 'success',
-        context?.requestId ?? null,
-        context?.clientAddress?.slice(0, 64) ?? null,
-        context?.userAgent ?? null,
-        JSON.stringify(event.details ?? {}),
-      ],
-    );
+    return [
+      actor?.userId ?? null,
+      actor?.tokenKind ?? null,
+      actor && 'tokenId' in actor ? (actor.tokenId ?? null) : null,
+      event.action,
+      event.resource.type,
+      event.resource.id?.slice(0, 300) ?? null,
+      event.outcome ?? 'success',
+      context?.requestId ?? null,
+      context?.clientAddress?.slice(0, 64) ?? null,
+      context?.userAgent ?? null,
+      JSON.stringify(event.details ?? {}),
+    ];
   }
 
   /** For events that are the whole operation (a refusal, a failed login): their own statement. */

@@ -198,16 +198,13 @@ export class KeyStoreService {
   }
 
   /**
-   * Runs one INSERT/UPDATE/DELETE … RETURNING and, when it touched a row, records `audit` in the
-   * same transaction (no crypto happens inside it). Gives back the row it touched, if any.
+   * Runs one INSERT/UPDATE/DELETE … RETURNING together with its audit event, as one atomic
+   * statement. Gives back the row it touched, if any (and then the event is recorded).
    */
-  private async writeOne(sql: string, parameters: unknown[], audit: AuditRecord): Promise<KeyStoreEntryEntity | undefined> {
-    return this.dataSource.transaction(async (tx) => {
-      const { records } = (await tx.queryRunner!.query(sql, parameters, true)) as { records: Partial<KeyStoreEntryEntity>[] };
-      if (!records[0]) return undefined;
-      await this.audit.record(tx, audit);
-      return Object.assign(new KeyStoreEntryEntity(), records[0]);
-    });
+  private async writeOne(statement: string, parameters: unknown[], audit: AuditRecord): Promise<KeyStoreEntryEntity | undefined> {
+    const { sql, parameters: all } = this.audit.withEvent(statement, parameters, audit);
+    const rows: Partial<KeyStoreEntryEntity>[] = await this.dataSource.query(sql, all);
+    return rows[0] ? Object.assign(new KeyStoreEntryEntity(), rows[0]) : undefined;
   }
 }
 

@@ -236,4 +236,17 @@ describe('audit chain and fail-closed writes', () => {
     const project = await createProject(t, admin);
     await grant(t, admin, project, member, ['SECRETS:VIEW']);
   });
+
+  it('does not store a key-store entry whose audit event cannot be written (write and event are one statement)', async () => {
+    await t.db.query("ALTER TABLE audit_events ADD CONSTRAINT refuse_entry_create CHECK (action <> 'keystore.entry.create') NOT VALID");
+    const key = uniqueName('unaudited');
+    try {
+      const res = await t.http.post('/v1/key-store/').set(admin.auth).send({ key, data: { a: 1 } }).expect(500);
+      expect(res.body).toEqual({ status: false, error: { code: 1000, message: 'Internal Error' } });
+      expect(await t.db.query('SELECT 1 FROM key_store_entries WHERE key = $1', [key])).toEqual([]);
+    } finally {
+      await t.db.query('ALTER TABLE audit_events DROP CONSTRAINT refuse_entry_create');
+    }
+    await t.http.post('/v1/key-store/').set(admin.auth).send({ key, data: { a: 1 } }).expect(200);
+  });
 });
