@@ -1,5 +1,5 @@
 import { Controller, Delete, Get, Headers, HttpCode, Param, Post, Put, Query, UseInterceptors } from '@nestjs/common';
-import { ApiBody, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiHeader, ApiOkResponse, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal } from '../auth/auth.decorators.js';
 import type { AuthPrincipal } from '../auth/principal.js';
 import { appliveryOk } from '../http/formats/applivery.format.js';
@@ -52,6 +52,7 @@ export class KeyStoreController {
   @Get(':keyStoreKey')
   @UseInterceptors(EntryEtagInterceptor)
   @ApiOkResponse({ type: V1KeyStoreEntryResponseDto, headers: ETAG })
+  @ApiResponse({ status: 304, description: 'Not Modified: `If-None-Match` names the current version (no body)' })
   @ApiAppliveryErrors([400, '3000: the key breaks the key rule'], 404)
   async getKeyStoreEntry(@CurrentPrincipal() principal: AuthPrincipal, @Param() { keyStoreKey }: KeyStoreEntryKeyParam): Promise<V1KeyStoreEntryResponseDto> {
     return appliveryOk(await this.keyStore.getEntry(principal, keyStoreKey));
