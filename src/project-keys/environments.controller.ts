@@ -9,7 +9,7 @@ import { CreatedEnvironmentResponseDto, CreateEnvironmentDto, EnvironmentListRes
 import { EnvironmentsService } from './environments.service.js';
 
 @ApiTags('API Ops: environments')
-@ApiParam({ name: 'projectName', example: 'MyProject' })
+@ApiParam({ name: 'projectName', type: String, example: 'MyProject' })
 @ApiApinizerErrors(
   401,
   [403, '`forbidden`: a member lacking the permission the operation needs'],

@@ -10,7 +10,7 @@ import { EnvironmentNameParams, KeyCreateDTO, KeyEnvironmentParams, KeyNameParam
 import { DeployedKeyListResponseDto, KeyDeploymentResponseDto, KeyListResponseDto, KeyResponseDto } from './dto/key-responses.dto.js';
 import { KeysService } from './keys.service.js';
 
-const PROJECT_PARAM = { name: 'projectName', example: 'MyProject' };
+const PROJECT_PARAM = { name: 'projectName', type: String, example: 'MyProject' };
 
 @ApiTags('API Ops: keys')
 @ApiApinizerErrors(
