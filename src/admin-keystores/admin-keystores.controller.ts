@@ -1,9 +1,9 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AdminOnly, CurrentPrincipal } from '../auth/auth.decorators.js';
 import type { AuthPrincipal } from '../auth/principal.js';
 import { chargeworxOk } from '../http/formats/chargeworx.format.js';
-import { ChargeworxErrorDto } from '../http/formats/chargeworx-response.dto.js';
+import { ApiChargeworxErrors } from '../http/formats/chargeworx.openapi.js';
 import { CreateKeyStoreDto, GenerateKeyStoreDto, KeyStoreIdParam, KeyStoreQueryDto, UpdateKeyStoreDto } from './dto/key-store.dto.js';
 import {
   ActualKeyStoreResponseDto,
@@ -15,8 +15,7 @@ import {
 import { KeyRingEntriesService } from './key-ring-entries.service.js';
 
 @ApiTags('Admin: key ring (KeyStores)')
-@ApiUnauthorizedResponse({ type: ChargeworxErrorDto })
-@ApiForbiddenResponse({ type: ChargeworxErrorDto })
+@ApiChargeworxErrors(401, 403)
 @AdminOnly()
 @Controller(['api/adm/KeyStores', 'api/admin/KeyStores'])
 export class AdminKeyStoresController {
@@ -25,7 +24,8 @@ export class AdminKeyStoresController {
   /** Imports an AES key with activation and expiration dates (seed 002). */
   @Post()
   @HttpCode(200)
-  @ApiBadRequestResponse({ type: ChargeworxErrorDto, description: 'Bad key material, bad dates, duplicate material or activation date' })
+  @ApiOkResponse({ type: KeyStoreCommandResponseDto })
+  @ApiChargeworxErrors([400, 'code 400 BadRequest: bad key material, bad dates, duplicate material or activation date'])
   async createKeyStore(@CurrentPrincipal() principal: AuthPrincipal, @Body() dto: CreateKeyStoreDto): Promise<KeyStoreCommandResponseDto> {
     const id = await this.entries.createEntry(principal, dto);
     return chargeworxOk({ id, keystoreId: id });
@@ -34,7 +34,8 @@ export class AdminKeyStoresController {
   /** Generates an AES key with a CSPRNG; the material is never returned. */
   @Post('generate')
   @HttpCode(200)
-  @ApiBadRequestResponse({ type: ChargeworxErrorDto })
+  @ApiOkResponse({ type: KeyStoreCommandResponseDto })
+  @ApiChargeworxErrors(400)
   async generateKeyStore(@CurrentPrincipal() principal: AuthPrincipal, @Body() dto: GenerateKeyStoreDto): Promise<KeyStoreCommandResponseDto> {
     const id = await this.entries.generateEntry(principal, dto);
     return chargeworxOk({ id, keystoreId: id });
@@ -43,27 +44,30 @@ export class AdminKeyStoresController {
   /** Re-encrypts every stored value under the active entry. */
   @Post('rewrap')
   @HttpCode(200)
+  @ApiOkResponse({ type: RewrapResponseDto })
   async rewrapKeyStores(@CurrentPrincipal() principal: AuthPrincipal): Promise<RewrapResponseDto> {
     return chargeworxOk(await this.entries.rewrap(principal));
   }
 
   /** The key ring, newest activation first; never key material. */
   @Get()
-  @ApiBadRequestResponse({ type: ChargeworxErrorDto })
+  @ApiOkResponse({ type: KeyStoreListResponseDto })
+  @ApiChargeworxErrors(400)
   async getKeyStores(@Query() query: KeyStoreQueryDto): Promise<KeyStoreListResponseDto> {
     return chargeworxOk({ entries: await this.entries.listEntries(query) });
   }
 
   /** The entry in use now: activation ≤ now < expiration, not deleted; of several, the latest activation. */
   @Get('actual')
-  @ApiNotFoundResponse({ type: ChargeworxErrorDto, description: 'Active KeyStore does not exist' })
+  @ApiOkResponse({ type: ActualKeyStoreResponseDto })
+  @ApiChargeworxErrors([404, 'code 404 NotFound: Active KeyStore does not exist'])
   async getActualKeyStore(): Promise<ActualKeyStoreResponseDto> {
     return chargeworxOk({ entry: await this.entries.actualEntry() });
   }
 
   @Put(':id')
-  @ApiBadRequestResponse({ type: ChargeworxErrorDto })
-  @ApiNotFoundResponse({ type: ChargeworxErrorDto })
+  @ApiOkResponse({ type: KeyStoreEntryResponseDto })
+  @ApiChargeworxErrors(400, 404)
   async updateKeyStore(
     @CurrentPrincipal() principal: AuthPrincipal,
     @Param() { id }: KeyStoreIdParam,
@@ -75,8 +79,8 @@ export class AdminKeyStoresController {
 
   /** Soft delete; refused for the active entry and one that still protects values. */
   @Delete(':id')
-  @ApiBadRequestResponse({ type: ChargeworxErrorDto })
-  @ApiNotFoundResponse({ type: ChargeworxErrorDto })
+  @ApiOkResponse({ type: KeyStoreCommandResponseDto })
+  @ApiChargeworxErrors([400, 'code 400 BadRequest: the entry is active or still protects values'], 404)
   async deleteKeyStore(@CurrentPrincipal() principal: AuthPrincipal, @Param() { id }: KeyStoreIdParam): Promise<KeyStoreCommandResponseDto> {
     await this.entries.deleteEntry(principal, id);
     return chargeworxOk({ id, keystoreId: id });

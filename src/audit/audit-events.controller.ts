@@ -1,14 +1,13 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiForbiddenResponse, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AdminOnly } from '../auth/auth.decorators.js';
 import { chargeworxOk } from '../http/formats/chargeworx.format.js';
-import { ChargeworxErrorDto } from '../http/formats/chargeworx-response.dto.js';
+import { ApiChargeworxErrors } from '../http/formats/chargeworx.openapi.js';
 import { AuditEventsService } from './audit-events.service.js';
 import { AuditEventListResponseDto, AuditEventQueryDto, mapAuditEvent } from './dto/audit-event.dto.js';
 
 @ApiTags('Admin: audit')
-@ApiUnauthorizedResponse({ type: ChargeworxErrorDto })
-@ApiForbiddenResponse({ type: ChargeworxErrorDto })
+@ApiChargeworxErrors(401, 403)
 @AdminOnly()
 @Controller(['api/adm/audit-events', 'api/admin/audit-events'])
 export class AuditEventsController {
@@ -16,7 +15,8 @@ export class AuditEventsController {
 
   /** Audit events, newest first, filtered and cursor-paginated. */
   @Get()
-  @ApiBadRequestResponse({ type: ChargeworxErrorDto })
+  @ApiOkResponse({ type: AuditEventListResponseDto })
+  @ApiChargeworxErrors(400)
   async getAuditEvents(@Query() query: AuditEventQueryDto): Promise<AuditEventListResponseDto> {
     const { events, nextCursor } = await this.auditEvents.findEvents(query);
     return chargeworxOk({ events: events.map(mapAuditEvent), nextCursor });

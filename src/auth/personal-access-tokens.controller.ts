@@ -1,20 +1,21 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiNotFoundResponse, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
-import { appliveryOk, type AppliveryOk } from '../http/formats/applivery.format.js';
-import { AppliveryErrorDto } from '../http/formats/applivery-response.dto.js';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { appliveryOk } from '../http/formats/applivery.format.js';
+import { ApiAppliveryErrors } from '../http/formats/applivery.openapi.js';
 import { Authenticated, CurrentPrincipal } from './auth.decorators.js';
 import {
-  CreatedPersonalAccessTokenDto,
+  CreatedPersonalAccessTokenResponseDto,
   CreatePersonalAccessTokenDto,
   mapPersonalAccessToken,
-  PersonalAccessTokenDto,
   PersonalAccessTokenIdParam,
+  PersonalAccessTokenListResponseDto,
+  PersonalAccessTokenResponseDto,
 } from './dto/personal-access-token.dto.js';
 import { PersonalAccessTokensService } from './personal-access-tokens.service.js';
 import type { AuthPrincipal } from './principal.js';
 
 @ApiTags('Personal access tokens')
-@ApiUnauthorizedResponse({ type: AppliveryErrorDto })
+@ApiAppliveryErrors(401)
 @Authenticated()
 @Controller('v1/personal-access-tokens')
 export class PersonalAccessTokensController {
@@ -23,28 +24,31 @@ export class PersonalAccessTokensController {
   /** Creates a token for the caller; the token is in the answer this once. */
   @Post()
   @HttpCode(200)
-  @ApiBadRequestResponse({ type: AppliveryErrorDto })
+  @ApiOkResponse({ type: CreatedPersonalAccessTokenResponseDto })
+  @ApiAppliveryErrors(400)
   async createPersonalAccessToken(
     @CurrentPrincipal() principal: AuthPrincipal,
     @Body() dto: CreatePersonalAccessTokenDto,
-  ): Promise<AppliveryOk<CreatedPersonalAccessTokenDto>> {
+  ): Promise<CreatedPersonalAccessTokenResponseDto> {
     const { entity, token } = await this.tokens.issue(principal, principal.userId, dto.name, dto.expiresAt);
     return appliveryOk({ ...mapPersonalAccessToken(entity), token });
   }
 
   /** The caller's tokens (never the tokens themselves). */
   @Get()
-  async getPersonalAccessTokens(@CurrentPrincipal() principal: AuthPrincipal): Promise<AppliveryOk<PersonalAccessTokenDto[]>> {
+  @ApiOkResponse({ type: PersonalAccessTokenListResponseDto })
+  async getPersonalAccessTokens(@CurrentPrincipal() principal: AuthPrincipal): Promise<PersonalAccessTokenListResponseDto> {
     return appliveryOk((await this.tokens.list(principal.userId)).map(mapPersonalAccessToken));
   }
 
   /** Revokes one of the caller's tokens, effective on the next request. */
   @Delete(':id')
-  @ApiNotFoundResponse({ type: AppliveryErrorDto })
+  @ApiOkResponse({ type: PersonalAccessTokenResponseDto })
+  @ApiAppliveryErrors([400, 'the id is not a UUID'], [404, '3001: no such token of the caller'])
   async revokePersonalAccessToken(
     @CurrentPrincipal() principal: AuthPrincipal,
     @Param() { id }: PersonalAccessTokenIdParam,
-  ): Promise<AppliveryOk<PersonalAccessTokenDto>> {
+  ): Promise<PersonalAccessTokenResponseDto> {
     return appliveryOk(mapPersonalAccessToken(await this.tokens.revoke(principal, id, principal.userId)));
   }
 }

@@ -1,8 +1,9 @@
 import { Body, Controller, Header, HttpCode, Post, Req } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiConsumes, ApiOkResponse, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiConsumes, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOAuthErrors } from '../http/formats/oauth.openapi.js';
 import type { Request } from 'express';
 import { Public } from './auth.decorators.js';
-import { OAuthErrorDto, TokenRequestDto, TokenResponseDto } from './dto/token-request.dto.js';
+import { TokenRequestDto, TokenResponseDto } from './dto/token-request.dto.js';
 import { LoginService } from './login.service.js';
 
 function basicCredentials(header: string | undefined): { id?: string; secret?: string } {
@@ -34,9 +35,7 @@ export class TokenController {
   @Header('Cache-Control', 'no-store')
   @ApiConsumes('application/x-www-form-urlencoded', 'application/json')
   @ApiOkResponse({ type: TokenResponseDto })
-  @ApiBadRequestResponse({ type: OAuthErrorDto, description: '`invalid_request` or `unsupported_grant_type`' })
-  @ApiUnauthorizedResponse({ type: OAuthErrorDto, description: '`unauthorized_client`: Bad credentials' })
-  @ApiTooManyRequestsResponse({ type: OAuthErrorDto, description: 'Too many failed attempts from this address' })
+  @ApiOAuthErrors(400, 401, 429)
   issueAccessToken(@Body() body: TokenRequestDto, @Req() req: Request): Promise<TokenResponseDto> {
     const basic = basicCredentials(req.get('authorization'));
     return this.login.issueToken({

@@ -13,6 +13,7 @@ export class HealthController {
   /** The process is up and serving HTTP. */
   @Public()
   @Get('live')
+  @ApiOkResponse({ type: HealthStatusDto })
   getLiveness(): HealthStatusDto {
     return { status: 'ok' };
   }

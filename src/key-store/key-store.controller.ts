@@ -1,22 +1,9 @@
 import { Controller, Delete, Get, Headers, HttpCode, Param, Post, Put, Query, UseInterceptors } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiBody,
-  ApiConflictResponse,
-  ApiForbiddenResponse,
-  ApiHeader,
-  ApiInternalServerErrorResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiPayloadTooLargeResponse,
-  ApiPreconditionFailedResponse,
-  ApiTags,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
+import { ApiBody, ApiHeader, ApiOkResponse, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal } from '../auth/auth.decorators.js';
 import type { AuthPrincipal } from '../auth/principal.js';
 import { appliveryOk } from '../http/formats/applivery.format.js';
-import { AppliveryErrorDto } from '../http/formats/applivery-response.dto.js';
+import { ApiAppliveryErrors } from '../http/formats/applivery.openapi.js';
 import { CreateKeyStoreEntryDto, KeyStoreEntryKeyParam, ListKeyStoreEntriesQueryDto, UpdateKeyStoreEntryDto } from './dto/key-store-entry.dto.js';
 import { V1KeyStoreEntryPageResponseDto, V1KeyStoreEntryResponseDto } from './dto/key-store-entry-responses.dto.js';
 import { EntryBody } from './entry-body.js';
@@ -31,8 +18,7 @@ const IF_MATCH = {
 };
 
 @ApiTags('Key store')
-@ApiUnauthorizedResponse({ type: AppliveryErrorDto, description: '4002 no token, 4004 invalid token, 4005 expired token' })
-@ApiInternalServerErrorResponse({ type: AppliveryErrorDto, description: '1000 internal error' })
+@ApiAppliveryErrors(401)
 @Authenticated()
 @Controller('v1/key-store')
 export class KeyStoreController {
@@ -44,10 +30,12 @@ export class KeyStoreController {
   @UseInterceptors(EntryEtagInterceptor)
   @ApiBody({ type: CreateKeyStoreEntryDto })
   @ApiOkResponse({ type: V1KeyStoreEntryResponseDto, headers: ETAG })
-  @ApiBadRequestResponse({ type: AppliveryErrorDto, description: '3000 validation error' })
-  @ApiForbiddenResponse({ type: AppliveryErrorDto, description: '4003: `force`/`createOrUpdate` on an entry the caller did not create' })
-  @ApiConflictResponse({ type: AppliveryErrorDto, description: '5001: the key exists' })
-  @ApiPayloadTooLargeResponse({ type: AppliveryErrorDto, description: '`data` over the size limit' })
+  @ApiAppliveryErrors(
+    400,
+    [403, '4003: `force`/`createOrUpdate` on an entry the caller did not create'],
+    [409, '5001: the key exists (or too many concurrent writers; retry)'],
+    [413, '3000: `data` over the size limit'],
+  )
   async createKeyStoreEntry(@CurrentPrincipal() principal: AuthPrincipal, @EntryBody() dto: CreateKeyStoreEntryDto): Promise<V1KeyStoreEntryResponseDto> {
     return appliveryOk(await this.keyStore.createEntry(principal, dto));
   }
@@ -55,7 +43,7 @@ export class KeyStoreController {
   /** Entries in key order, one page at a time (keyset pagination: stable while entries are added). */
   @Get()
   @ApiOkResponse({ type: V1KeyStoreEntryPageResponseDto })
-  @ApiBadRequestResponse({ type: AppliveryErrorDto, description: '3000: bad prefix, limit or cursor' })
+  @ApiAppliveryErrors([400, '3000: bad prefix, limit or cursor'])
   async listKeyStoreEntries(@CurrentPrincipal() principal: AuthPrincipal, @Query() query: ListKeyStoreEntriesQueryDto): Promise<V1KeyStoreEntryPageResponseDto> {
     return appliveryOk(await this.keyStore.listEntries(principal, query));
   }
@@ -64,8 +52,8 @@ export class KeyStoreController {
   @Get(':keyStoreKey')
   @UseInterceptors(EntryEtagInterceptor)
   @ApiOkResponse({ type: V1KeyStoreEntryResponseDto, headers: ETAG })
-  @ApiBadRequestResponse({ type: AppliveryErrorDto, description: '3000: the key breaks the key rule' })
-  @ApiNotFoundResponse({ type: AppliveryErrorDto, description: '3001 entity not found' })
+  @ApiResponse({ status: 304, description: 'Not Modified: `If-None-Match` names the current version (no body)' })
+  @ApiAppliveryErrors([400, '3000: the key breaks the key rule'], 404)
   async getKeyStoreEntry(@CurrentPrincipal() principal: AuthPrincipal, @Param() { keyStoreKey }: KeyStoreEntryKeyParam): Promise<V1KeyStoreEntryResponseDto> {
     return appliveryOk(await this.keyStore.getEntry(principal, keyStoreKey));
   }
@@ -76,11 +64,14 @@ export class KeyStoreController {
   @ApiBody({ type: UpdateKeyStoreEntryDto })
   @ApiHeader(IF_MATCH)
   @ApiOkResponse({ type: V1KeyStoreEntryResponseDto, headers: ETAG })
-  @ApiBadRequestResponse({ type: AppliveryErrorDto, description: '3000 validation error' })
-  @ApiForbiddenResponse({ type: AppliveryErrorDto, description: '4003: only the creator or an admin may change the entry' })
-  @ApiNotFoundResponse({ type: AppliveryErrorDto, description: '3001 entity not found' })
-  @ApiPreconditionFailedResponse({ type: AppliveryErrorDto, description: '5001: If-Match names another version (ignored with `force`)' })
-  @ApiPayloadTooLargeResponse({ type: AppliveryErrorDto, description: 'the resulting `data` is over the size limit' })
+  @ApiAppliveryErrors(
+    400,
+    [403, '4003: only the creator or an admin may change the entry'],
+    404,
+    [409, '5001: too many concurrent writers; retry'],
+    [412, '5001: If-Match names another version (ignored with `force`)'],
+    [413, '3000: the resulting `data` is over the size limit'],
+  )
   async updateKeyStoreEntry(
     @CurrentPrincipal() principal: AuthPrincipal,
     @Param() { keyStoreKey }: KeyStoreEntryKeyParam,
@@ -95,10 +86,13 @@ export class KeyStoreController {
   @UseInterceptors(EntryEtagInterceptor)
   @ApiHeader(IF_MATCH)
   @ApiOkResponse({ type: V1KeyStoreEntryResponseDto, headers: ETAG })
-  @ApiBadRequestResponse({ type: AppliveryErrorDto, description: '3000: the key breaks the key rule' })
-  @ApiForbiddenResponse({ type: AppliveryErrorDto, description: '4003: only the creator or an admin may delete the entry' })
-  @ApiNotFoundResponse({ type: AppliveryErrorDto, description: '3001 entity not found' })
-  @ApiPreconditionFailedResponse({ type: AppliveryErrorDto, description: '5001: If-Match names another version' })
+  @ApiAppliveryErrors(
+    [400, '3000: the key breaks the key rule'],
+    [403, '4003: only the creator or an admin may delete the entry'],
+    404,
+    [409, '5001: too many concurrent writers; retry'],
+    [412, '5001: If-Match names another version'],
+  )
   async deleteKeyStoreEntry(
     @CurrentPrincipal() principal: AuthPrincipal,
     @Param() { keyStoreKey }: KeyStoreEntryKeyParam,

@@ -1,24 +1,27 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiParam, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, CurrentProject, RequirePermissions } from '../auth/auth.decorators.js';
 import type { AuthPrincipal } from '../auth/principal.js';
 import type { ProjectAccess } from '../auth/project-access.service.js';
 import { apinizerList, apinizerOk } from '../http/formats/apinizer.format.js';
-import { ApinizerErrorDto } from '../http/formats/apinizer-response.dto.js';
+import { ApiApinizerErrors } from '../http/formats/apinizer.openapi.js';
 import { CreatedEnvironmentResponseDto, CreateEnvironmentDto, EnvironmentListResponseDto } from './dto/environment.dto.js';
 import { EnvironmentsService } from './environments.service.js';
 
 @ApiTags('API Ops: environments')
-@ApiParam({ name: 'projectName', example: 'MyProject' })
-@ApiUnauthorizedResponse({ type: ApinizerErrorDto })
-@ApiForbiddenResponse({ type: ApinizerErrorDto })
-@ApiNotFoundResponse({ type: ApinizerErrorDto })
+@ApiParam({ name: 'projectName', type: String, example: 'MyProject' })
+@ApiApinizerErrors(
+  401,
+  [403, '`forbidden`: a member lacking the permission the operation needs'],
+  [404, '`not_found`: no such project, or the caller has no grant in it'],
+)
 @Controller('apiops/projects/:projectName/environments')
 export class EnvironmentsController {
   constructor(private readonly environments: EnvironmentsService) {}
 
   @Get()
   @RequirePermissions('SECRETS:VIEW')
+  @ApiOkResponse({ type: EnvironmentListResponseDto })
   async getEnvironments(@CurrentProject() access: ProjectAccess): Promise<EnvironmentListResponseDto> {
     return apinizerList(await this.environments.listEnvironments(access));
   }
@@ -28,7 +31,7 @@ export class EnvironmentsController {
   @HttpCode(200)
   @RequirePermissions('SECRETS:MANAGE')
   @ApiOkResponse({ type: CreatedEnvironmentResponseDto })
-  @ApiBadRequestResponse({ type: ApinizerErrorDto })
+  @ApiApinizerErrors([400, '`validation_failed`, or `bad_request` when the name is taken'])
   async createEnvironment(
     @CurrentPrincipal() principal: AuthPrincipal,
     @CurrentProject() access: ProjectAccess,

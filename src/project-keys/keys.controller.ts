@@ -1,21 +1,23 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiParam, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, CurrentProject, RequirePermissions } from '../auth/auth.decorators.js';
 import type { AuthPrincipal } from '../auth/principal.js';
 import type { ProjectAccess } from '../auth/project-access.service.js';
 import { apinizerList, apinizerOk } from '../http/formats/apinizer.format.js';
-import { ApinizerErrorDto } from '../http/formats/apinizer-response.dto.js';
+import { ApiApinizerErrors } from '../http/formats/apinizer.openapi.js';
 import { DeploymentsService } from './deployments.service.js';
 import { EnvironmentNameParams, KeyCreateDTO, KeyEnvironmentParams, KeyNameParams, KeyUpdateDTO } from './dto/key.dto.js';
 import { DeployedKeyListResponseDto, KeyDeploymentResponseDto, KeyListResponseDto, KeyResponseDto } from './dto/key-responses.dto.js';
 import { KeysService } from './keys.service.js';
 
-const PROJECT_PARAM = { name: 'projectName', example: 'MyProject' };
+const PROJECT_PARAM = { name: 'projectName', type: String, example: 'MyProject' };
 
 @ApiTags('API Ops: keys')
-@ApiUnauthorizedResponse({ type: ApinizerErrorDto, description: 'No, invalid or expired token' })
-@ApiForbiddenResponse({ type: ApinizerErrorDto, description: 'A member lacking a permission the operation needs' })
-@ApiNotFoundResponse({ type: ApinizerErrorDto, description: 'No such project, key or environment, or the caller has no grant in the project' })
+@ApiApinizerErrors(
+  401,
+  [403, '`forbidden`: a member lacking a permission the operation needs'],
+  [404, '`not_found`: no such project, key or environment, or the caller has no grant in the project'],
+)
 @Controller('apiops/projects/:projectName')
 export class KeysController {
   constructor(
@@ -32,9 +34,8 @@ export class KeysController {
   @HttpCode(200)
   @RequirePermissions('SECRETS:MANAGE')
   @ApiParam(PROJECT_PARAM)
-  // A method-level error response hides the inferred 200 from @nestjs/swagger: state it.
   @ApiOkResponse({ type: KeyDeploymentResponseDto })
-  @ApiBadRequestResponse({ type: ApinizerErrorDto, description: 'Duplicate name, unknown environment or content not valid for the key type' })
+  @ApiApinizerErrors([400, '`bad_request`: duplicate name, unknown environment or content not valid for the key type; or `validation_failed`'])
   async createProjectKey(
     @CurrentPrincipal() principal: AuthPrincipal,
     @CurrentProject() access: ProjectAccess,
@@ -47,6 +48,7 @@ export class KeysController {
   @Get('keys')
   @RequirePermissions('SECRETS:VIEW')
   @ApiParam(PROJECT_PARAM)
+  @ApiOkResponse({ type: KeyListResponseDto })
   async getProjectKeys(@CurrentProject() access: ProjectAccess): Promise<KeyListResponseDto> {
     return apinizerList(await this.keys.listKeys(access));
   }
@@ -54,6 +56,7 @@ export class KeysController {
   /** One key with, per environment, a fingerprint of the content (never the content). */
   @Get('keys/:keyName')
   @RequirePermissions('SECRETS:VIEW')
+  @ApiOkResponse({ type: KeyResponseDto })
   async getProjectKey(@CurrentProject() access: ProjectAccess, @Param() params: KeyNameParams): Promise<KeyResponseDto> {
     return apinizerOk({ key: await this.keys.getKey(access, params.keyName) });
   }
@@ -66,7 +69,7 @@ export class KeysController {
   @Put('keys/:keyName')
   @RequirePermissions('SECRETS:MANAGE')
   @ApiOkResponse({ type: KeyDeploymentResponseDto })
-  @ApiBadRequestResponse({ type: ApinizerErrorDto, description: 'Name taken, unknown environment, content not valid for the key type' })
+  @ApiApinizerErrors([400, '`bad_request`: name taken, unknown environment, content not valid for the key type; or `validation_failed`'])
   async updateProjectKey(
     @CurrentPrincipal() principal: AuthPrincipal,
     @CurrentProject() access: ProjectAccess, @Param() params: KeyNameParams, @Body() dto: KeyUpdateDTO): Promise<KeyDeploymentResponseDto> {
@@ -76,6 +79,7 @@ export class KeysController {
   /** Undeploys the key everywhere and deletes it. SECRETS:MANAGE, and SECRETS:DEPLOY_UNDEPLOY too when it is deployed. */
   @Delete('keys/:keyName')
   @RequirePermissions('SECRETS:MANAGE')
+  @ApiOkResponse({ type: KeyDeploymentResponseDto })
   async deleteProjectKey(
     @CurrentPrincipal() principal: AuthPrincipal,
     @CurrentProject() access: ProjectAccess, @Param() params: KeyNameParams): Promise<KeyDeploymentResponseDto> {
@@ -87,7 +91,7 @@ export class KeysController {
   @HttpCode(200)
   @RequirePermissions('SECRETS:DEPLOY_UNDEPLOY')
   @ApiOkResponse({ type: KeyDeploymentResponseDto })
-  @ApiBadRequestResponse({ type: ApinizerErrorDto, description: 'The key has no content for that environment' })
+  @ApiApinizerErrors([400, '`bad_request`: the key has no content for that environment'])
   async deployProjectKey(
     @CurrentPrincipal() principal: AuthPrincipal,
     @CurrentProject() access: ProjectAccess, @Param() params: KeyEnvironmentParams): Promise<KeyDeploymentResponseDto> {
@@ -98,7 +102,7 @@ export class KeysController {
   @Delete('keys/:keyName/environments/:environmentName/deployment')
   @RequirePermissions('SECRETS:DEPLOY_UNDEPLOY')
   @ApiOkResponse({ type: KeyDeploymentResponseDto })
-  @ApiBadRequestResponse({ type: ApinizerErrorDto, description: 'The key is not deployed to that environment' })
+  @ApiApinizerErrors([400, '`bad_request`: the key is not deployed to that environment'])
   async undeployProjectKey(
     @CurrentPrincipal() principal: AuthPrincipal,
     @CurrentProject() access: ProjectAccess, @Param() params: KeyEnvironmentParams): Promise<KeyDeploymentResponseDto> {
@@ -108,6 +112,7 @@ export class KeysController {
   /** What the environment's runtime loads: every key deployed to it, with its content — the one place content is returned. */
   @Get('environments/:environmentName/deployed-keys')
   @RequirePermissions('SECRETS:VIEW')
+  @ApiOkResponse({ type: DeployedKeyListResponseDto })
   async getDeployedKeys(@CurrentProject() access: ProjectAccess, @Param() params: EnvironmentNameParams): Promise<DeployedKeyListResponseDto> {
     return apinizerList(await this.deployments.listDeployedKeys(access, params.environmentName));
   }

@@ -1,10 +1,10 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AdminOnly, Authenticated, CurrentPrincipal, CurrentProject, RequirePermissions } from '../auth/auth.decorators.js';
 import type { AuthPrincipal } from '../auth/principal.js';
 import type { ProjectAccess } from '../auth/project-access.service.js';
 import { apinizerList, apinizerOk } from '../http/formats/apinizer.format.js';
-import { ApinizerErrorDto } from '../http/formats/apinizer-response.dto.js';
+import { ApiApinizerErrors } from '../http/formats/apinizer.openapi.js';
 import {
   CreateProjectDto,
   mapProject,
@@ -17,7 +17,7 @@ import {
 import { ProjectsService } from './projects.service.js';
 
 @ApiTags('API Ops: projects')
-@ApiUnauthorizedResponse({ type: ApinizerErrorDto })
+@ApiApinizerErrors(401)
 @Controller('apiops/projects')
 export class ProjectsController {
   constructor(private readonly projects: ProjectsService) {}
@@ -26,8 +26,8 @@ export class ProjectsController {
   @Post()
   @HttpCode(200)
   @AdminOnly()
-  @ApiBadRequestResponse({ type: ApinizerErrorDto })
-  @ApiForbiddenResponse({ type: ApinizerErrorDto })
+  @ApiOkResponse({ type: ProjectResponseDto })
+  @ApiApinizerErrors([400, '`validation_failed`, or `bad_request` when the name is taken'], [403, '`forbidden`: administrators only'])
   async createProject(@CurrentPrincipal() principal: AuthPrincipal, @Body() dto: CreateProjectDto): Promise<ProjectResponseDto> {
     const { project, permissions } = await this.projects.createProject(principal, dto);
     return apinizerOk({ project: mapProject(project, permissions) });
@@ -36,6 +36,7 @@ export class ProjectsController {
   /** The projects the caller holds any permission in (all of them for administrators). */
   @Get()
   @Authenticated()
+  @ApiOkResponse({ type: ProjectListResponseDto })
   async getProjects(@CurrentPrincipal() principal: AuthPrincipal): Promise<ProjectListResponseDto> {
     const visible = await this.projects.listProjects(principal);
     return apinizerList(visible.map(({ project, permissions }) => mapProject(project, permissions)));
@@ -45,8 +46,8 @@ export class ProjectsController {
   @Put(':projectName/members/:userId')
   @AdminOnly()
   @RequirePermissions()
-  @ApiBadRequestResponse({ type: ApinizerErrorDto })
-  @ApiNotFoundResponse({ type: ApinizerErrorDto })
+  @ApiOkResponse({ type: MemberResponseDto })
+  @ApiApinizerErrors(400, [403, '`forbidden`: administrators only'], [404, '`not_found`: no such project or user'])
   async setProjectMember(
     @CurrentPrincipal() principal: AuthPrincipal,
     @CurrentProject() access: ProjectAccess,
@@ -61,7 +62,8 @@ export class ProjectsController {
   @Delete(':projectName/members/:userId')
   @AdminOnly()
   @RequirePermissions()
-  @ApiNotFoundResponse({ type: ApinizerErrorDto })
+  @ApiOkResponse({ type: MemberResponseDto })
+  @ApiApinizerErrors(400, [403, '`forbidden`: administrators only'], [404, '`not_found`: no such project or member'])
   async removeProjectMember(
     @CurrentPrincipal() principal: AuthPrincipal,
     @CurrentProject() access: ProjectAccess,

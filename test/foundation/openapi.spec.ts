@@ -17,6 +17,13 @@ describe('OpenAPI document', () => {
     expect(res.text).toContain('swagger-ui');
   });
 
+  it('offers try-it-out with a bearer token input that survives a reload', async () => {
+    const init = (await t.http.get('/docs/swagger-ui-init.js').expect(200)).text;
+    expect(init).toMatch(/"persistAuthorization":\s*true/);
+    const document = (await t.http.get('/docs-json').expect(200)).body;
+    expect(document.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
+  });
+
   it('matches the committed openapi.json (run `npm run openapi` after changing the API)', async () => {
     const served = (await t.http.get('/docs-json').expect(200)).body;
     const committed = JSON.parse(readFileSync('openapi.json', 'utf8'));

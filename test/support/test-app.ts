@@ -6,6 +6,7 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { inject } from 'vitest';
 import { createApp } from '../../src/bootstrap.js';
+import { recordResponses } from './response-recorder.js';
 import { EMBEDDED_POOL_SIZE } from '../../src/database/embedded-postgres.js';
 import type { Env } from '../../src/config/app-config.js';
 
@@ -29,6 +30,8 @@ export async function startTestApp(env: Env = {}): Promise<TestApp> {
     KEYWARD_AUTH_CACHE_SECONDS: '0',
     ...env,
   });
+  // Every response is validated against openapi.json after the test file (test/setup.ts).
+  recordResponses(app.getHttpServer());
   return {
     app,
     http: request(app.getHttpServer()),

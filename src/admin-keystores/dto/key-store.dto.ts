@@ -1,3 +1,4 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsISO8601, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 
@@ -7,10 +8,12 @@ const ISO_MESSAGE = (field: string) => ({ message: `${field} must be an ISO 8601
 /** The dates and description every new key-ring entry takes. */
 export class KeyStoreScheduleDto {
   /** When the entry starts encrypting new values. @example 2024-01-01T00:00:00Z */
+  @ApiProperty({ format: 'date-time' })
   @IsISO8601(ISO, ISO_MESSAGE('activationDate'))
   activationDate!: string;
 
   /** When it stops encrypting new values; it keeps decrypting what it protects. @example 2024-12-31T23:59:59Z */
+  @ApiProperty({ format: 'date-time' })
   @IsISO8601(ISO, ISO_MESSAGE('expirationDate'))
   expirationDate!: string;
 
@@ -23,6 +26,7 @@ export class KeyStoreScheduleDto {
 
 export class CreateKeyStoreDto extends KeyStoreScheduleDto {
   /** Base64-encoded AES key: 16, 24 or 32 bytes (AES-128/192/256). Never returned by any endpoint. @example q1nPo9m7bE7xOgh8xk0V1aLQbo5P4Bb3bNfJrHkz+3s= */
+  @ApiProperty({ pattern: '^[A-Za-z0-9+/]+={0,2}$' })
   @IsString()
   @MaxLength(64)
   key!: string;
@@ -42,11 +46,13 @@ export class UpdateKeyStoreDto {
   description?: string;
 
   /** @example 2025-06-30T00:00:00Z */
+  @ApiPropertyOptional({ format: 'date-time' })
   @IsOptional()
   @IsISO8601(ISO, ISO_MESSAGE('expirationDate'))
   expirationDate?: string;
 
   /** Only while the entry is still Scheduled. @example 2025-01-01T00:00:00Z */
+  @ApiPropertyOptional({ format: 'date-time' })
   @IsOptional()
   @IsISO8601(ISO, ISO_MESSAGE('activationDate'))
   activationDate?: string;

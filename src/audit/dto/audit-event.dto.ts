@@ -1,3 +1,4 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { ChargeworxResponseDto } from '../../http/formats/chargeworx-response.dto.js';
@@ -24,16 +25,19 @@ export class AuditEventQueryDto {
   resource?: string;
 
   /** Events at or after this time. @example 2026-01-01T00:00:00Z */
+  @ApiPropertyOptional({ format: 'date-time' })
   @IsOptional()
   @IsISO8601(ISO, { message: 'from must be an ISO 8601 date-time' })
   from?: string;
 
   /** Events before this time. @example 2026-02-01T00:00:00Z */
+  @ApiPropertyOptional({ format: 'date-time' })
   @IsOptional()
   @IsISO8601(ISO, { message: 'to must be an ISO 8601 date-time' })
   to?: string;
 
   /** Page size, 1-100. @example 50 */
+  @ApiPropertyOptional({ type: 'integer' })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

@@ -17,7 +17,9 @@ export class CreatePersonalAccessTokenDto {
 }
 
 export class PersonalAccessTokenDto {
+  /** @example 3fa85f64-5717-4562-b3fc-2c963f66afa6 */
   id!: string;
+  /** @example ci-deploy */
   name!: string;
   /** The token's first characters, to tell tokens apart. @example kwp_Xy12Ab */
   hint!: string;
@@ -27,8 +29,27 @@ export class PersonalAccessTokenDto {
 }
 
 export class CreatedPersonalAccessTokenDto extends PersonalAccessTokenDto {
-  /** The token: shown this once, never stored. */
+  /** The token: shown this once, never stored. @example kwp_Xy12AbCdEfGhIjKlMnOpQrStUvWxYz0123456789 */
   token!: string;
+}
+
+/** `/v1` envelopes of the answers. */
+export class PersonalAccessTokenResponseDto {
+  /** @example true */
+  status!: boolean;
+  data!: PersonalAccessTokenDto;
+}
+
+export class CreatedPersonalAccessTokenResponseDto {
+  /** @example true */
+  status!: boolean;
+  data!: CreatedPersonalAccessTokenDto;
+}
+
+export class PersonalAccessTokenListResponseDto {
+  /** @example true */
+  status!: boolean;
+  data!: PersonalAccessTokenDto[];
 }
 
 export class PersonalAccessTokenIdParam {

@@ -1,14 +1,16 @@
 import { Type } from 'class-transformer';
+import { ApiProperty } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsIn, IsNotEmpty, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
 import { KEY_TYPES, type KeyType } from '../entities/project-key.entity.js';
 import { ProjectNameParam } from './project.dto.js';
 
-const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+// Repeated as a literal in the decorators below: the swagger plugin only documents literal patterns.
 const NAME_MESSAGE = { message: 'name must be 1-100 letters, digits, ".", "_" or "-", starting with a letter or digit' };
 
 /** One environment of a key: its content there, deployed to it (seed 003's "Key Environment Object"). */
 export class CryptoKeyInfoEnvironmentDTO {
   /** The environment's name (not its id); must exist in the project. @example production */
+  @ApiProperty({ minLength: 1 })
   @IsString()
   @IsNotEmpty()
   @MaxLength(100)
@@ -19,6 +21,7 @@ export class CryptoKeyInfoEnvironmentDTO {
    * for PRIVATE_KEY and PUBLIC_KEY. Encrypted at rest; returned only by deployed-keys.
    * @example LS0tLS1CRUdJTiBQUklWQVRFIEtFWS0tLS0t...
    */
+  @ApiProperty({ minLength: 1, pattern: '^[A-Za-z0-9+/]+={0,2}$' })
   @IsString()
   @IsNotEmpty()
   @MaxLength(65536)
@@ -35,7 +38,7 @@ export class CryptoKeyInfoEnvironmentDTO {
 export class KeyCreateDTO {
   /** Unique in the project (case-insensitive). @example my-key */
   @IsString()
-  @Matches(NAME_PATTERN, NAME_MESSAGE)
+  @Matches(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, NAME_MESSAGE)
   name!: string;
 
   /** @example Key for API encryption */
@@ -61,7 +64,7 @@ export class KeyUpdateDTO {
   /** A new name (rename); must stay unique in the project. @example my-renamed-key */
   @IsOptional()
   @IsString()
-  @Matches(NAME_PATTERN, NAME_MESSAGE)
+  @Matches(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, NAME_MESSAGE)
   name?: string;
 
   /** null clears it. @example Key for API encryption (rotated) */
