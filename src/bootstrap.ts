@@ -9,6 +9,7 @@ import type { AppConfig, Env } from './config/app-config.js';
 import { APP_CONFIG } from './config/config.module.js';
 import { RefusalAuditor } from './audit/refusal-auditor.js';
 import { ApiExceptionFilter } from './http/api-exception.filter.js';
+import { rejectDeepJson } from './http/json-depth.js';
 import { createValidationPipe } from './http/validation.js';
 import { JsonNestLogger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
@@ -64,7 +65,7 @@ async function configureApp(app: NestExpressApplication): Promise<void> {
     allowedHeaders: ['Authorization', 'Content-Type', 'If-Match', 'X-Request-Id'],
     maxAge: 600,
   });
-  app.useBodyParser('json', { limit: config.bodyLimitBytes });
+  app.useBodyParser('json', { limit: config.bodyLimitBytes, verify: rejectDeepJson });
   app.useBodyParser('urlencoded', { limit: config.bodyLimitBytes, extended: false });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ApiExceptionFilter(ERROR_WIRE_FORMATS, app.get(RefusalAuditor)));
