@@ -65,7 +65,8 @@ async function configureApp(app: NestExpressApplication): Promise<void> {
     allowedHeaders: ['Authorization', 'Content-Type', 'If-Match', 'X-Request-Id'],
     maxAge: 600,
   });
-  app.useBodyParser('json', { limit: config.bodyLimitBytes, verify: rejectDeepJson });
+  // Nest reserves `verify` only for `rawBody: true` (not used here) and drops it from the type.
+  app.useBodyParser('json', { limit: config.bodyLimitBytes, verify: rejectDeepJson } as { limit: number });
   app.useBodyParser('urlencoded', { limit: config.bodyLimitBytes, extended: false });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ApiExceptionFilter(ERROR_WIRE_FORMATS, app.get(RefusalAuditor)));
