@@ -161,7 +161,7 @@ describe.skipIf(!inject('serverUrl'))('races on the key ring (isolated database)
     }
     requests += writes.length;
     // Mid-load: a new entry active from now, and a rewrap.
-    const created = await t.http.post('/api/adm/KeyStores').set(admin.auth).send({ key: randomBytes(32).toString('base64'), activationDate: new Date(Date.now() - 1000).toISOString(), expirationDate: inDays(365) });
+    const created = await t.http.post('/api/adm/KeyStores').set(admin.auth).send({ key: randomBytes(32).toString('base64'), activationDate: new Date().toISOString(), expirationDate: inDays(365) });
     expect(created.status, created.text).toBe(200);
     const midRewrap = await t.http.post('/api/adm/KeyStores/rewrap').set(admin.auth);
     requests += 2;
