@@ -9,6 +9,7 @@ import type { AppConfig, Env } from './config/app-config.js';
 import { APP_CONFIG } from './config/config.module.js';
 import { RefusalAuditor } from './audit/refusal-auditor.js';
 import { ApiExceptionFilter } from './http/api-exception.filter.js';
+import { rejectDeepJson } from './http/json-depth.js';
 import { createValidationPipe } from './http/validation.js';
 import { JsonNestLogger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
@@ -66,7 +67,8 @@ async function configureApp(app: NestExpressApplication): Promise<void> {
     allowedHeaders: ['Authorization', 'Content-Type', 'If-Match', 'X-Request-Id'],
     maxAge: 600,
   });
-  app.useBodyParser('json', { limit: config.bodyLimitBytes });
+  // Nest reserves `verify` only for `rawBody: true` (not used here) and drops it from the type.
+  app.useBodyParser('json', { limit: config.bodyLimitBytes, verify: rejectDeepJson } as { limit: number });
   app.useBodyParser('urlencoded', { limit: config.bodyLimitBytes, extended: false });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ApiExceptionFilter(ERROR_WIRE_FORMATS, app.get(RefusalAuditor)));

@@ -31,7 +31,8 @@ export class PersonalAccessTokensService {
   ) {}
 
   async issue(actor: AuthPrincipal, userId: string, name: string, expiresAt?: Date): Promise<NewPersonalAccessToken> {
-    if (expiresAt !== undefined && expiresAt.getTime() <= Date.now()) {
+    // `null` (passed by @IsOptional()) means no expiry, like an omitted field; it crashed on getTime (500).
+    if (expiresAt != null && expiresAt.getTime() <= Date.now()) {
       throw AppError.validation([{ field: 'expiresAt', message: 'must be in the future' }]);
     }
     const token = `${PAT_PREFIX}${randomBytes(32).toString('base64url')}`;

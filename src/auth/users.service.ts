@@ -113,6 +113,9 @@ export class UsersService implements OnApplicationBootstrap {
    * nor demoted: the admin rows are locked so two concurrent demotions cannot both pass.
    */
   async updateUser(actor: AuthPrincipal, id: string, change: { disabled?: boolean; isAdmin?: boolean }): Promise<UserEntity> {
+    // @IsOptional() lets an explicit null through; it reached the NOT NULL columns and answered 500.
+    const nulls = (['disabled', 'isAdmin'] as const).filter((field) => change[field] === null);
+    if (nulls.length) throw AppError.validation(nulls.map((field) => ({ field, message: `${field} must be a boolean value` })));
     await this.dataSource.transaction(async (tx) => {
       const admins: { id: string }[] = await tx.query('SELECT id FROM users WHERE is_admin AND NOT disabled ORDER BY id FOR UPDATE');
       const target = await tx.getRepository(UserEntity).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
@@ -151,7 +154,8 @@ export class UsersService implements OnApplicationBootstrap {
 }
 
 function assertSecretStrength(secret: string): void {
-  if (secret.length < MIN_SECRET_LENGTH || secret.length > MAX_SECRET_LENGTH) {
+  // An explicit `null` passes the DTO's @IsOptional(); it crashed on `.length` (500).
+  if (typeof secret !== 'string' || secret.length < MIN_SECRET_LENGTH || secret.length > MAX_SECRET_LENGTH) {
     throw AppError.validation([{ field: 'secret', message: `must be ${MIN_SECRET_LENGTH}-${MAX_SECRET_LENGTH} characters` }]);
   }
 }

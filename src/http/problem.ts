@@ -107,6 +107,9 @@ export function toProblem(exception: unknown): Problem {
   if (parserType === 'entity.parse.failed') {
     return { kind: 'validation', status: 400, message: 'Validation Error', fields: [{ field: 'body', message: 'Malformed JSON' }] };
   }
+  if (parserType === 'entity.too.deep') {
+    return { kind: 'validation', status: 400, message: 'Validation Error', fields: [{ field: 'body', message: (parserError as Error).message }] };
+  }
   if (typeof parserType === 'string' && (parserError as { status?: number }).status === 400) {
     return { kind: 'bad_request', status: 400, message: 'The request body could not be read' };
   }
@@ -120,6 +123,12 @@ export function toProblem(exception: unknown): Problem {
     logger.warn(`Database unavailable: ${describe(exception)}`);
     return { kind: 'unavailable', status: 503, message: 'Service temporarily unavailable' };
   }
+  if (isDataException(exception)) {
+    // SQLSTATE class 22 is PostgreSQL refusing a value, e.g. a NUL character (22021) in a
+    // name taken from the path: the request's fault, not the service's. It answered 500.
+    logger.warn(`Value refused by the database: ${describe(exception)}`);
+    return { kind: 'bad_request', status: 400, message: 'The request contains a value that cannot be stored or searched (e.g. a NUL character)' };
+  }
   // Only the error's class, code and message: query parameters may hold ciphertext or secrets.
   logger.error(`Unexpected error: ${describe(exception)}`);
   return { kind: 'internal', status: 500, message: 'Internal Error' };
@@ -129,4 +138,10 @@ function describe(error: unknown): string {
   if (!(error instanceof Error)) return typeof error;
   const code = (error as { code?: unknown }).code;
   return `${error.name}${code ? ` (${String(code)})` : ''}: ${error.message}`;
+}
+
+/** A PostgreSQL data exception (SQLSTATE class 22), directly or as TypeORM's driverError. */
+function isDataException(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code ?? (error as { driverError?: { code?: unknown } })?.driverError?.code;
+  return typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code);
 }

@@ -73,6 +73,9 @@ export class KeyStoreService {
   /** Shallow merge, or replace with `force`; `If-Match` is checked against the version changed (ignored with `force`). */
   async updateEntry(principal: AuthPrincipal, key: string, dto: UpdateKeyStoreEntryDto, ifMatch?: string): Promise<V1KeyStoreEntryDto> {
     const patch = dto.data;
+    // The DTO's @IsOptional() lets an explicit `null` through (it skips null like undefined):
+    // merging null threw a TypeError (500) and `force` would have stored null. `data` must be an object.
+    if (patch === null) throw AppError.validation([{ field: 'data', message: 'data must be an object' }]);
     if (patch) this.assertSize(patch);
     const changed = await this.change(principal, key, dto.force ? undefined : ifMatch, dto.force ? 'replace' : 'merge', (stored) =>
       patch === undefined ? undefined : dto.force ? patch : shallowMerge(stored, patch),

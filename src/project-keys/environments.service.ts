@@ -61,11 +61,13 @@ export class EnvironmentsService {
     access: ProjectAccess,
     dto: CreateEnvironmentDto,
   ): Promise<{ environment: EnvironmentDto; webhookSecret?: string }> {
-    if (dto.webhookUrl !== undefined && !principal.isAdmin) {
+    // `webhookUrl: null` (passed by @IsOptional()) means no webhook, like an omitted field: it made a
+    // secret without a URL, which the table's check constraint refused (500).
+    if (dto.webhookUrl != null && !principal.isAdmin) {
       throw new AppError('forbidden', 'Forbidden - administrator rights are required to set a webhookUrl');
     }
     const id = randomUUID();
-    const webhookSecret = dto.webhookUrl !== undefined ? randomBytes(32).toString('base64url') : undefined;
+    const webhookSecret = dto.webhookUrl != null ? randomBytes(32).toString('base64url') : undefined;
     const sealed = webhookSecret !== undefined ? await this.valueCipher.encrypt(ENVIRONMENTS_TABLE, id, Buffer.from(webhookSecret, 'utf8')) : undefined;
     try {
       await this.environments.manager.transaction(async (tx) => {
@@ -85,7 +87,7 @@ export class EnvironmentsService {
           action: 'project.environment.create',
           actor: principal,
           resource: { type: 'project.environment', id: `${access.projectName}/${dto.name}` },
-          details: { type: dto.type, webhook: dto.webhookUrl !== undefined },
+          details: { type: dto.type, webhook: dto.webhookUrl != null },
         });
       });
     } catch (error) {
