@@ -14,6 +14,7 @@ const PROJECT_PARAM = { name: 'projectName', type: String, example: 'MyProject' 
 
 @ApiTags('API Ops: keys')
 @ApiApinizerErrors(
+  [400, '`validation_failed`: a malformed path value (key or environment name) or body'],
   401,
   [403, '`forbidden`: a member lacking a permission the operation needs'],
   [404, '`not_found`: no such project, key or environment, or the caller has no grant in the project'],

@@ -132,7 +132,8 @@ describe('hostile input, driven from openapi.json', () => {
 
   const ops = operations();
   it('reads the operations from openapi.json', () => {
-    expect(ops.length).toBeGreaterThan(40);
+    // Every canonical operation (the /api/admin aliases are not listed separately).
+    expect(ops.length).toBeGreaterThanOrEqual(36);
     expect(new Set(ops.map((op) => familyOf(op.path)))).toEqual(new Set(['applivery', 'chargeworx', 'apinizer', 'oauth']));
   });
 

@@ -88,19 +88,22 @@ export class KeyUpdateDTO {
 }
 
 export class KeyNameParams extends ProjectNameParam {
-  /** @example my-key */
+  /** A name that no key can have (NUL bytes, 5,000 characters) is refused before any lookup. @example my-key */
   @IsString()
+  @Matches(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, NAME_MESSAGE)
   keyName!: string;
 }
 
 export class KeyEnvironmentParams extends KeyNameParams {
   /** @example production */
   @IsString()
+  @Matches(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, NAME_MESSAGE)
   environmentName!: string;
 }
 
 export class EnvironmentNameParams extends ProjectNameParam {
   /** @example production */
   @IsString()
+  @Matches(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, NAME_MESSAGE)
   environmentName!: string;
 }
