@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { AuthPrincipal } from '../auth/principal.js';
 import type { AppConfig } from '../config/app-config.js';
@@ -36,7 +36,7 @@ export const SYSTEM_ACTOR = { userId: null, tokenKind: 'system' as const };
  * closed). Sealing into the hash chain happens after commit, in batches, off the hot path.
  */
 @Injectable()
-export class AuditService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class AuditService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('Audit');
   private timer?: NodeJS.Timeout;
   private sealing?: Promise<unknown>;
@@ -96,7 +96,8 @@ export class AuditService implements OnApplicationBootstrap, OnApplicationShutdo
     }
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  // Before TypeORM closes the pool (it does so in onApplicationShutdown).
+  async beforeApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
     await this.sealing?.catch(() => undefined);
   }

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
 import pg from 'pg';
 import type { EntityManager } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
@@ -22,7 +22,7 @@ interface Entry {
  * never keep a disabled user or a revoked token alive.
  */
 @Injectable()
-export class IdentityCache implements OnApplicationBootstrap, OnApplicationShutdown {
+export class IdentityCache implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('IdentityCache');
   private readonly entries = new Map<string, Entry>();
   private listener?: pg.Client;
@@ -39,7 +39,8 @@ export class IdentityCache implements OnApplicationBootstrap, OnApplicationShutd
     if (this.ttlMs > 0) await this.listen();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  // Before TypeORM closes the pool (it does so in onApplicationShutdown).
+  async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     this.listening = false;
     await this.listener?.end().catch(() => undefined);

@@ -1,4 +1,4 @@
-import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 
 // scrypt N=2^15, r=8, p=1: ~32 MiB and tens of milliseconds per check, on the libuv pool.
 const COST = 15;
@@ -15,20 +15,39 @@ function derive(secret: string, salt: Buffer, cost: number, blockSize: number, p
   );
 }
 
-/** `scrypt$cost$r$p$salt$hash`, so parameters can be raised later without breaking old hashes. */
-export async function hashSecret(secret: string): Promise<string> {
+function sha256(secret: string, salt: Buffer): Buffer {
+  return createHash('sha256').update(salt).update(secret, 'utf8').digest();
+}
+
+/**
+ * `scrypt$cost$r$p$salt$hash` for a secret a person chose (it may be guessable, so each guess
+ * must be expensive); `sha256$salt$hash` for one Keyward generated (256 random bits: no guess
+ * can succeed, and a slow hash would only make every token request slow and memory-hungry).
+ * The scheme is stored with the hash, so verification never has to guess it.
+ */
+export async function hashSecret(secret: string, origin: 'chosen' | 'generated'): Promise<string> {
   const salt = randomBytes(16);
+  if (origin === 'generated') return ['sha256', salt.toString('base64'), sha256(secret, salt).toString('base64')].join('$');
   const key = await derive(secret, salt, COST, BLOCK_SIZE, PARALLELISM);
   return ['scrypt', COST, BLOCK_SIZE, PARALLELISM, salt.toString('base64'), key.toString('base64')].join('$');
 }
 
 export async function verifySecret(secret: string, stored: string): Promise<boolean> {
-  const [scheme, cost, blockSize, parallelism, salt, hash] = stored.split('$');
-  if (scheme !== 'scrypt' || !hash) return false;
-  const expected = Buffer.from(hash, 'base64');
-  const actual = await derive(secret, Buffer.from(salt, 'base64'), Number(cost), Number(blockSize), Number(parallelism));
+  const parts = stored.split('$');
+  let expected: Buffer;
+  let actual: Buffer;
+  if (parts[0] === 'sha256' && parts.length === 3) {
+    expected = Buffer.from(parts[2], 'base64');
+    actual = sha256(secret, Buffer.from(parts[1], 'base64'));
+  } else if (parts[0] === 'scrypt' && parts.length === 6) {
+    const [, cost, blockSize, parallelism, salt, hash] = parts;
+    expected = Buffer.from(hash, 'base64');
+    actual = await derive(secret, Buffer.from(salt, 'base64'), Number(cost), Number(blockSize), Number(parallelism));
+  } else {
+    return false;
+  }
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
 
-/** A hash of a random secret: lets an unknown client id cost as much as a known one. */
-export const DECOY_SECRET_HASH = await hashSecret(randomBytes(16).toString('hex'));
+/** Unknown client ids are checked against this, like the generated secrets most clients have. */
+export const DECOY_SECRET_HASH = await hashSecret(randomBytes(16).toString('hex'), 'generated');

@@ -67,7 +67,7 @@ export class UsersService implements OnApplicationBootstrap {
       username: input.username,
       isAdmin: input.isAdmin ?? false,
       disabled: false,
-      secretHash: await hashSecret(secret),
+      secretHash: await hashSecret(secret, input.secret === undefined ? 'generated' : 'chosen'),
       secretRotatedAt: new Date(),
     });
     try {
@@ -142,7 +142,7 @@ export class UsersService implements OnApplicationBootstrap {
   async rotateSecret(actor: AuthPrincipal, id: string, secret?: string): Promise<UserWithSecret> {
     if (secret !== undefined) assertSecretStrength(secret);
     const newSecret = secret ?? newClientSecret();
-    const hash = await hashSecret(newSecret);
+    const hash = await hashSecret(newSecret, secret === undefined ? 'generated' : 'chosen');
     await this.dataSource.transaction(async (tx) => {
       const result = await tx.getRepository(UserEntity).update({ id }, { secretHash: hash, secretRotatedAt: new Date(), updatedAt: new Date() });
       if (!result.affected) throw new AppError('not_found', `User (id: ${id}) is not found`);

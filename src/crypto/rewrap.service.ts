@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
 import { Gauge } from 'prom-client';
 import { DataSource, EntityManager } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
@@ -27,7 +27,7 @@ export interface RewrapResult {
  * for, several instances can run it at once, and a crash loses at most one batch's progress.
  */
 @Injectable()
-export class RewrapService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class RewrapService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('Rewrap');
   private timer?: NodeJS.Timeout;
   private running?: Promise<unknown>;
@@ -56,7 +56,8 @@ export class RewrapService implements OnApplicationBootstrap, OnApplicationShutd
     }
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  // Before TypeORM closes the pool (it does so in onApplicationShutdown).
+  async beforeApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
     await this.running?.catch(() => undefined);
   }
