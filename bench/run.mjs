@@ -1,0 +1,216 @@
+// npm run bench: the service against a real PostgreSQL, and pgbench doing the minimal
+// equivalent SQL on the same database at the same concurrency, in one run. See BENCHMARKS.md.
+import { randomBytes } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import { prepareCeiling, runPgbench } from './pgbench.mjs';
+import { sampleRss, startService } from './service.mjs';
+import { seedBulkEntries } from './seed.mjs';
+
+const serverUrl = process.env.DATABASE_URL;
+if (!serverUrl) {
+  console.error('npm run bench needs DATABASE_URL (a real PostgreSQL server; a fresh database is created on it)');
+  process.exit(2);
+}
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+const workers = Number(process.env.BENCH_WORKERS ?? 2);
+const seedEntries = Number(process.env.BENCH_ENTRIES ?? 1000);
+const scaleRows = Number(process.env.BENCH_SCALE_ROWS ?? 1_000_000);
+const only = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY) : undefined;
+
+const dbName = `keyward_bench_${Date.now()}`;
+const admin = new pg.Client({ connectionString: serverUrl });
+await admin.connect();
+await admin.query(`CREATE DATABASE ${dbName}`);
+await admin.end();
+const dbUrl = Object.assign(new URL(serverUrl), { pathname: `/${dbName}` }).toString();
+const masterKey = randomBytes(32).toString('base64');
+const adminSecret = randomBytes(18).toString('base64url');
+const port = 20000 + Math.floor(Math.random() * 20000);
+
+mkdirSync('bench/results', { recursive: true });
+const serviceLog = 'bench/results/service.log.tmp';
+const service = await startService({
+  port,
+  logFile: serviceLog,
+  env: {
+    DATABASE_URL: dbUrl,
+    KEYWARD_MASTER_KEY: masterKey,
+    KEYWARD_WORKERS: String(workers),
+    KEYWARD_DB_POOL_SIZE: String(Math.ceil(connections / workers) + 4),
+    KEYWARD_BOOTSTRAP_ADMIN: `bench-admin:${adminSecret}`,
+    KEYWARD_LOGIN_MAX_FAILURES_PER_ADDRESS: '1000000',
+    LOG_LEVEL: 'warn',
+  },
+});
+const base = service.base;
+
+async function call(method, path, body, token, form) {
+  const res = await fetch(base + path, {
+    method,
+    headers: {
+      ...(token ? { Authorization: `Bearer ${token}` } : {}),
+      ...(body ? { 'Content-Type': form ? 'application/x-www-form-urlencoded' : 'application/json' } : {}),
+    },
+    body: body ? (form ? new URLSearchParams(body).toString() : JSON.stringify(body)) : undefined,
+  });
+  const json = await res.json();
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+const tokenBody = { grant_type: 'client_credentials', client_id: 'bench-admin', client_secret: adminSecret };
+const token = (await call('POST', '/oauth/token', tokenBody, undefined, true)).access_token;
+const auth = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
+
+// Seed: key-store entries, a project with two environments and a few keys deployed to both.
+for (let i = 0; i < seedEntries; i++) {
+  await call('POST', '/v1/key-store/', { key: `bench-${i}`, data: { theme: 'dark', flags: { beta: i % 2 === 0 }, n: i } }, token);
+}
+// Reads run against a project of a fixed size; the create scenario writes into another one
+// (the Apinizer lists are unpaged, so a growing project would measure its own growth).
+const project = `BenchRead${Date.now()}`;
+const writeProject = `BenchWrite${Date.now()}`;
+for (const name of [project, writeProject]) {
+  await call('POST', '/apiops/projects/', { name }, token);
+  for (const env of ['production', 'staging']) {
+    await call('POST', `/apiops/projects/${name}/environments/`, { name: env, type: env === 'production' ? 'PRODUCTION' : 'TEST' }, token);
+  }
+}
+const secretKey = () => randomBytes(32).toString('base64');
+const keyBody = (name) => ({
+  name,
+  description: 'bench',
+  keyType: 'SECRET_KEY',
+  cryptoKeyInfoEnvironmentList: [
+    { environmentName: 'production', content: secretKey(), alias: 'prod' },
+    { environmentName: 'staging', content: secretKey(), alias: 'stg' },
+  ],
+});
+for (let i = 0; i < 20; i++) await call('POST', `/apiops/projects/${project}/keys/`, keyBody(`seed-key-${i}`), token);
+
+// The token scenario logs in as many clients, as services do; one client id firing more
+// parallel logins than KEYWARD_LOGIN_MAX_FAILURES is throttled by design.
+const clients = [];
+for (let i = 0; i < connections; i++) {
+  const created = await call('POST', '/api/adm/users', { username: `bench-client-${i}` }, token);
+  clients.push({ grant_type: 'client_credentials', client_id: `bench-client-${i}`, client_secret: created.secret });
+}
+
+let counter = 0;
+const unique = () => `${process.pid.toString(36)}-${(counter++).toString(36)}`;
+const randomEntry = () => `bench-${Math.floor(Math.random() * seedEntries)}`;
+
+const scenarios = [
+  { name: 'GET /v1/key-store/:key', ceiling: 'select', request: () => ({ method: 'GET', path: `/v1/key-store/${randomEntry()}` }) },
+  {
+    name: 'POST /v1/key-store/ (unique keys)',
+    ceiling: 'insert',
+    request: () => ({ method: 'POST', path: '/v1/key-store/', body: JSON.stringify({ key: `post-${unique()}`, data: { theme: 'dark', n: counter } }) }),
+  },
+  {
+    name: 'PUT /v1/key-store/:key (merge)',
+    ceiling: 'update',
+    request: () => ({ method: 'PUT', path: `/v1/key-store/${randomEntry()}`, body: JSON.stringify({ data: { [`f${counter % 8}`]: counter } }) }),
+  },
+  { name: 'GET /v1/key-store/ (list page)', ceiling: 'select', request: () => ({ method: 'GET', path: '/v1/key-store/?limit=20&prefix=bench-1' }) },
+  {
+    name: 'POST .../keys/ (two environments)',
+    ceiling: 'insert',
+    request: () => ({ method: 'POST', path: `/apiops/projects/${writeProject}/keys/`, body: JSON.stringify(keyBody(`k-${unique()}`)) }),
+  },
+  { name: 'GET .../keys/', ceiling: 'select', request: () => ({ method: 'GET', path: `/apiops/projects/${project}/keys/` }) },
+  { name: 'GET .../deployed-keys/', ceiling: 'select', request: () => ({ method: 'GET', path: `/apiops/projects/${project}/environments/production/deployed-keys/` }) },
+  {
+    name: 'POST /oauth/token',
+    ceiling: undefined,
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    request: () => ({ method: 'POST', path: '/oauth/token', body: new URLSearchParams(clients[counter++ % clients.length]).toString() }),
+  },
+];
+
+function drive(scenario) {
+  return new Promise((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url: base,
+        connections,
+        duration: seconds,
+        headers: scenario.headers ? { ...scenario.headers, ...(scenario.name.includes('oauth') ? {} : auth) } : auth,
+        requests: [{ setupRequest: (req) => ({ ...req, ...scenario.request() }) }],
+      },
+      (error, result) => (error ? reject(error) : resolve(result)),
+    );
+    autocannon.track(instance, { renderProgressBar: false, renderResultsTable: false, renderLatencyTable: false });
+  });
+}
+
+const results = [];
+for (const scenario of scenarios) {
+  if (only && !only.test(scenario.name)) continue;
+  const stopSampling = sampleRss(service.child.pid);
+  const r = await drive(scenario);
+  const rss = stopSampling();
+  results.push({
+    scenario: scenario.name,
+    ceiling: scenario.ceiling,
+    requestsPerSecond: r.requests.average,
+    latencyP50Ms: r.latency.p50,
+    latencyP99Ms: r.latency.p99,
+    errors: r.errors + r.non2xx + r.timeouts,
+    maxWorkerRssMb: Math.round(rss / 1048576),
+    statusCodes: r.statusCodeStats,
+  });
+  console.log(`${scenario.name}: ${r.requests.average} req/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, errors ${r.errors + r.non2xx}, status ${JSON.stringify(r.statusCodeStats)}`);
+}
+
+// Scaling of the list page: latency at the seeded size, then with scaleRows more entries.
+async function listLatency() {
+  const r = await drive({ name: 'list', request: () => ({ method: 'GET', path: '/v1/key-store/?limit=20&prefix=bench-5' }) });
+  return { p50: r.latency.p50, p99: r.latency.p99, requestsPerSecond: r.requests.average };
+}
+const scaling = { small: { entries: seedEntries, ...(await listLatency()) } };
+if (scaleRows > 0) {
+  await seedBulkEntries(dbUrl, masterKey, scaleRows);
+  scaling.large = { entries: seedEntries + scaleRows, ...(await listLatency()) };
+}
+await service.stop();
+
+// The ceiling, on the same database, same concurrency, with the service stopped.
+prepareCeiling(dbUrl, seedEntries);
+const ceilings = {};
+for (const kind of ['select', 'insert', 'update', 'insertAudited']) ceilings[kind] = runPgbench(dbUrl, kind, { connections, seconds, rows: seedEntries });
+for (const row of results) row.ratioToCeiling = row.ceiling ? Number((row.requestsPerSecond / ceilings[row.ceiling].tps).toFixed(3)) : null;
+
+const report = {
+  date: new Date().toISOString(),
+  machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGb: Math.round(os.totalmem() / 1073741824), node: process.version, postgres: execFileSync('psql', [dbUrl, '-Atc', 'SHOW server_version'], { encoding: 'utf8' }).trim() },
+  settings: { connections, seconds, workers, seedEntries },
+  results,
+  ceilings,
+  scaling,
+};
+mkdirSync('bench/results', { recursive: true });
+const file = `bench/results/${report.date.slice(0, 19).replace(/[:T]/g, '-')}.json`;
+writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+
+console.log('\n| scenario | req/s | p50 ms | p99 ms | errors | RSS/worker MB | ceiling | ratio |');
+console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
+for (const r of results) {
+  const ceiling = r.ceiling ? `${r.ceiling} ${ceilings[r.ceiling].tps.toFixed(0)} tps` : '-';
+  console.log(`| ${r.scenario} | ${r.requestsPerSecond.toFixed(0)} | ${r.latencyP50Ms} | ${r.latencyP99Ms} | ${r.errors} | ${r.maxWorkerRssMb} | ${ceiling} | ${r.ratioToCeiling ?? '-'} |`);
+}
+console.log(
+  `\nAuditing at the database: insert ${ceilings.insert.tps.toFixed(0)} tps alone, ${ceilings.insertAudited.tps.toFixed(0)} tps with its audit event in the same transaction (${(ceilings.insertAudited.tps / ceilings.insert.tps).toFixed(2)}x)`,
+);
+console.log(`\nList page p50/p99: ${scaling.small.p50}/${scaling.small.p99} ms at ${scaling.small.entries} entries` + (scaling.large ? `, ${scaling.large.p50}/${scaling.large.p99} ms at ${scaling.large.entries}` : ''));
+console.log(`Written to ${file}; the service's warnings and errors are in ${serviceLog}`);
+
+const cleanup = new pg.Client({ connectionString: serverUrl });
+await cleanup.connect();
+await cleanup.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+await cleanup.end();
