@@ -21,11 +21,21 @@ export interface VerifiedAccessToken {
   userId: string;
   tokenId: string;
   issuedAt: number;
+  expiresAt: number;
 }
+
+// Verified tokens remembered, oldest forgotten first: clients reuse one token for its hour.
+const VERIFIED_CACHE_SIZE = 10_000;
 
 @Injectable()
 export class AccessTokenService {
   private readonly key: Uint8Array;
+  /**
+   * A token's signature and claims cannot change, so a successful verification holds until
+   * the token expires (checked on every use). Revocation does not depend on this: the user row
+   * (disabled, secret rotated) is checked on every request.
+   */
+  private readonly verified = new Map<string, VerifiedAccessToken>();
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
     this.key = new Uint8Array(config.jwtSecret);
@@ -46,6 +56,16 @@ export class AccessTokenService {
   }
 
   async verify(token: string): Promise<VerifiedAccessToken> {
+    const known = this.verified.get(token);
+    if (known && known.expiresAt + CLOCK_SKEW_SECONDS > Date.now() / 1000) return known;
+    if (known) this.verified.delete(token);
+    const result = await this.verifySignature(token);
+    if (this.verified.size >= VERIFIED_CACHE_SIZE) this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(token, result);
+    return result;
+  }
+
+  private async verifySignature(token: string): Promise<VerifiedAccessToken> {
     try {
       const { payload } = await jwtVerify(token, this.key, {
         algorithms: [ALGORITHM],
@@ -54,7 +74,7 @@ export class AccessTokenService {
         clockTolerance: CLOCK_SKEW_SECONDS,
         requiredClaims: ['sub', 'exp', 'iat', 'jti'],
       });
-      return { userId: payload.sub!, tokenId: payload.jti!, issuedAt: payload.iat! };
+      return { userId: payload.sub!, tokenId: payload.jti!, issuedAt: payload.iat!, expiresAt: payload.exp! };
     } catch (error) {
       throw AppError.unauthenticated(error instanceof errors.JWTExpired ? 'expired' : 'invalid');
     }
