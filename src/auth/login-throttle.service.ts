@@ -5,10 +5,14 @@ import { APP_CONFIG } from '../config/config.module.js';
 import { AppError } from '../http/problem.js';
 
 /**
- * Throttles the token endpoint per (client id, address) and per address. Each attempt is
- * counted atomically in the database *before* the secret is checked, so parallel guesses on
- * several instances cannot slip past the limit; a successful login gives its attempt back.
- * Keying on the pair means an attacker elsewhere cannot lock a legitimate client out.
+ * Throttles the token endpoint per (client id, address) and per address, in the database so
+ * every instance shares the counts.
+ *
+ * - The pair bucket counts attempts, *before* the secret is checked, so parallel guesses on
+ *   several instances cannot slip past its limit; a success clears it.
+ * - The address bucket counts failures only, so the many successful logins from one address
+ *   (a NAT, a gateway) never queue on its row.
+ * Each statement locks one row: two logins can never wait on each other in opposite orders.
  */
 @Injectable()
 export class LoginThrottleService {
@@ -17,42 +21,54 @@ export class LoginThrottleService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  private buckets(clientId: string, address: string) {
-    const { maxFailuresPerClient, maxFailuresPerAddress } = this.config.loginThrottle;
-    return [
-      { bucket: `client:${clientId.toLowerCase().slice(0, 128)}|${address}`, limit: maxFailuresPerClient },
-      { bucket: `address:${address}`, limit: maxFailuresPerAddress },
-    ];
+  private pairBucket(clientId: string, address: string): string {
+    return `client:${clientId.toLowerCase().slice(0, 128)}|${address}`;
+  }
+
+  private addressBucket(address: string): string {
+    return `address:${address}`;
   }
 
   async beginAttempt(clientId: string, address: string): Promise<void> {
-    const window = this.config.loginThrottle.windowSeconds;
-    const buckets = this.buckets(clientId, address);
-    const rows: { bucket: string; failures: number; retry_after: number }[] = await this.dataSource.query(
-      `INSERT INTO login_throttle AS t (bucket, failures, window_started_at)
-       SELECT unnest($1::text[]), 1, now()
-       ON CONFLICT (bucket) DO UPDATE SET
-         failures = CASE WHEN t.window_started_at < now() - make_interval(secs => $2) THEN 1 ELSE t.failures + 1 END,
-         window_started_at = CASE WHEN t.window_started_at < now() - make_interval(secs => $2) THEN now() ELSE t.window_started_at END
-       RETURNING bucket, failures, ceil(extract(epoch FROM t.window_started_at + make_interval(secs => $2) - now()))::int AS retry_after`,
-      [buckets.map((b) => b.bucket), window],
-    );
-    const over = rows.find((row) => row.failures > buckets.find((b) => b.bucket === row.bucket)!.limit);
-    if (over) {
+    const { maxFailuresPerClient, maxFailuresPerAddress, windowSeconds } = this.config.loginThrottle;
+    const [row]: { pair_count: number; pair_retry: number; address_count: number | null; address_retry: number | null }[] =
+      await this.dataSource.query(
+        `WITH pair AS (
+           INSERT INTO login_throttle AS t (bucket, failures, window_started_at) VALUES ($1, 1, now())
+           ON CONFLICT (bucket) DO UPDATE SET
+             failures = CASE WHEN t.window_started_at < now() - make_interval(secs => $3) THEN 1 ELSE t.failures + 1 END,
+             window_started_at = CASE WHEN t.window_started_at < now() - make_interval(secs => $3) THEN now() ELSE t.window_started_at END
+           RETURNING failures, window_started_at)
+         SELECT pair.failures AS pair_count,
+                ceil(extract(epoch FROM pair.window_started_at + make_interval(secs => $3) - now()))::int AS pair_retry,
+                a.failures AS address_count,
+                ceil(extract(epoch FROM a.window_started_at + make_interval(secs => $3) - now()))::int AS address_retry
+           FROM pair LEFT JOIN login_throttle a ON a.bucket = $2 AND a.window_started_at >= now() - make_interval(secs => $3)`,
+        [this.pairBucket(clientId, address), this.addressBucket(address), windowSeconds],
+      );
+    const retry =
+      row.pair_count > maxFailuresPerClient ? row.pair_retry : (row.address_count ?? 0) >= maxFailuresPerAddress ? row.address_retry : undefined;
+    if (retry !== undefined && retry !== null) {
       throw new AppError('too_many_requests', 'Too many failed login attempts; try again later', {
-        retryAfterSeconds: Math.max(1, over.retry_after),
+        retryAfterSeconds: Math.max(1, retry),
         code: 'too_many_requests',
       });
     }
   }
 
-  /** The attempt succeeded: forget the pair's failures and give the address its attempt back. */
-  async succeeded(clientId: string, address: string): Promise<void> {
-    const [pair, byAddress] = this.buckets(clientId, address);
+  /** The secret was wrong: the pair already counted the attempt; the address counts the failure. */
+  async failed(address: string): Promise<void> {
     await this.dataSource.query(
-      `WITH cleared AS (DELETE FROM login_throttle WHERE bucket = $1)
-       UPDATE login_throttle SET failures = greatest(failures - 1, 0) WHERE bucket = $2`,
-      [pair.bucket, byAddress.bucket],
+      `INSERT INTO login_throttle AS t (bucket, failures, window_started_at) VALUES ($1, 1, now())
+       ON CONFLICT (bucket) DO UPDATE SET
+         failures = CASE WHEN t.window_started_at < now() - make_interval(secs => $2) THEN 1 ELSE t.failures + 1 END,
+         window_started_at = CASE WHEN t.window_started_at < now() - make_interval(secs => $2) THEN now() ELSE t.window_started_at END`,
+      [this.addressBucket(address), this.config.loginThrottle.windowSeconds],
     );
+  }
+
+  /** The attempt succeeded: forget the pair's count. */
+  async succeeded(clientId: string, address: string): Promise<void> {
+    await this.dataSource.query('DELETE FROM login_throttle WHERE bucket = $1', [this.pairBucket(clientId, address)]);
   }
 }

@@ -46,6 +46,7 @@ export class LoginService {
     // Unknown users cost a hash check too, so timing does not reveal which client ids exist.
     const secretMatches = await verifySecret(clientSecret, user?.secretHash ?? DECOY_SECRET_HASH);
     if (!user || !secretMatches || user.disabled) {
+      await this.throttle.failed(address);
       await this.audit.recordAlone({ action: 'auth.login.failed', resource: { type: 'user', id: user?.id ?? null }, outcome: 'failure', details: attempted });
       // Recorded above as auth.login.failed, not as a refusal of a token.
       throw new AppError('unauthenticated', 'Bad credentials', { authFailure: 'invalid', refusal: false });

@@ -123,6 +123,12 @@ export function toProblem(exception: unknown): Problem {
     logger.warn(`Database unavailable: ${describe(exception)}`);
     return { kind: 'unavailable', status: 503, message: 'Service temporarily unavailable' };
   }
+  // SQLSTATE class 40 (deadlock, serialization failure): the transaction was rolled back and
+  // the same request may succeed when retried. Logged as an error: it points at a locking bug.
+  if (sqlState(exception)?.startsWith('40')) {
+    logger.error(`Transaction rolled back by the database: ${describe(exception)}`);
+    return { kind: 'unavailable', status: 503, message: 'Service temporarily unavailable' };
+  }
   if (isDataException(exception)) {
     // SQLSTATE class 22 is PostgreSQL refusing a value, e.g. a NUL character (22021) in a
     // name taken from the path: the request's fault, not the service's. It answered 500.
@@ -142,6 +148,10 @@ function describe(error: unknown): string {
 
 /** A PostgreSQL data exception (SQLSTATE class 22), directly or as TypeORM's driverError. */
 function isDataException(error: unknown): boolean {
-  const code = (error as { code?: unknown })?.code ?? (error as { driverError?: { code?: unknown } })?.driverError?.code;
-  return typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code);
+  return /^22[0-9A-Z]{3}$/.test(sqlState(error) ?? '');
+}
+
+function sqlState(error: unknown): string | undefined {
+  const code = (error as { driverError?: { code?: unknown }; code?: unknown })?.driverError?.code ?? (error as { code?: unknown })?.code;
+  return typeof code === 'string' ? code : undefined;
 }
