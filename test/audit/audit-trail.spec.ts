@@ -2,9 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditService } from '../../src/audit/audit.service.js';
 import { cli } from '../support/cli.js';
 import { createProject, createUser, grant, login, uniqueName, type TestUser } from '../support/auth.js';
-import { createIsolatedDatabase, type IsolatedDatabase } from '../support/isolated-database.js';
 import { aesKeyBase64, DAY, isoIn } from '../support/key-material.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { startIsolatedTestApp, startTestApp, type IsolatedTestApp, type TestApp } from '../support/test-app.js';
 
 type AuditEvent = {
   id: string;
@@ -174,20 +173,17 @@ describe('audit trail', () => {
 });
 
 describe('audit chain and fail-closed writes', () => {
-  let db: IsolatedDatabase;
-  let t: TestApp;
+  let t: IsolatedTestApp;
   let admin: TestUser;
   beforeAll(async () => {
-    db = await createIsolatedDatabase();
-    t = await startTestApp({ DATABASE_URL: db.url, KEYWARD_AUDIT_SEAL_INTERVAL_MS: '0' });
+    t = await startIsolatedTestApp({ KEYWARD_AUDIT_SEAL_INTERVAL_MS: '0' });
     admin = await createUser(t, { isAdmin: true });
   });
   afterAll(async () => {
     await t.close();
-    await db.drop();
   });
 
-  const auditCli = (args: string[]) => cli(args, { env: { DATABASE_URL: db.url, KEYWARD_AUDIT_SEAL_INTERVAL_MS: '0' } });
+  const auditCli = (args: string[]) => cli(args, { env: { DATABASE_URL: t.databaseUrl, KEYWARD_AUDIT_SEAL_INTERVAL_MS: '0' } });
 
   it('seals events into a hash chain that verifies, and names the first event edited behind its back', async () => {
     for (let i = 0; i < 3; i++) await createProject(t, admin);

@@ -3,23 +3,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KeyRing } from '../../src/crypto/key-ring.js';
 import { createUser, type TestUser } from '../support/auth.js';
 import { cli } from '../support/cli.js';
-import { createIsolatedDatabase, type IsolatedDatabase } from '../support/isolated-database.js';
 import { aesKeyBase64, DAY, isoIn } from '../support/key-material.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { startIsolatedTestApp, startTestApp, type IsolatedTestApp } from '../support/test-app.js';
 
 describe('/api/adm/KeyStores', () => {
   // The key ring is global state: this file gets a database of its own.
-  let db: IsolatedDatabase;
-  let t: TestApp;
+  let t: IsolatedTestApp;
   let admin: TestUser;
   beforeAll(async () => {
-    db = await createIsolatedDatabase();
-    t = await startTestApp({ DATABASE_URL: db.url });
+    t = await startIsolatedTestApp();
     admin = await createUser(t, { isAdmin: true });
   });
   afterAll(async () => {
     await t.close();
-    await db.drop();
   });
 
   const create = (body: Record<string, unknown>) => t.http.post('/api/adm/KeyStores').set(admin.auth).send(body);
@@ -170,15 +166,15 @@ describe('/api/adm/KeyStores', () => {
     const material = aesKeyBase64();
     const id = (await create({ key: material, activationDate: isoIn(95 * DAY), expirationDate: isoIn(950 * DAY) }).expect(200)).body.id;
     const newKey = aesKeyBase64(32);
-    const rotation = await cli(['master-key', 'rotate', '--new-key-stdin'], { env: { DATABASE_URL: db.url }, stdin: `${newKey}\n` });
+    const rotation = await cli(['master-key', 'rotate', '--new-key-stdin'], { env: { DATABASE_URL: t.databaseUrl }, stdin: `${newKey}\n` });
     expect(rotation).toMatchObject({ code: 0, stderr: '', stdout: expect.stringMatching(/Re-wrapped \d+ key-ring entries/) });
 
-    const rotated = await startTestApp({ DATABASE_URL: db.url, KEYWARD_MASTER_KEY: newKey });
+    const rotated = await startTestApp({ DATABASE_URL: t.databaseUrl, KEYWARD_MASTER_KEY: newKey });
     try {
       expect((await rotated.app.get(KeyRing).keyFor(id)).equals(Buffer.from(material, 'base64'))).toBe(true);
     } finally {
       await rotated.close();
     }
-    await expect(startTestApp({ DATABASE_URL: db.url })).rejects.toThrow(/KEYWARD_MASTER_KEY does not match/);
+    await expect(startTestApp({ DATABASE_URL: t.databaseUrl })).rejects.toThrow(/KEYWARD_MASTER_KEY does not match/);
   });
 });

@@ -1,27 +1,23 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProject, createUser, uniqueName, type TestUser } from '../support/auth.js';
-import { createIsolatedDatabase, type IsolatedDatabase } from '../support/isolated-database.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { startIsolatedTestApp, type IsolatedTestApp } from '../support/test-app.js';
 import { createEnvironment, keyBody, secretKey, verifySignature, WebhookReceiver } from './support.js';
 
 describe('project keys under key-ring rotation', () => {
   // A database of its own: activating a new key-ring entry and rewrapping is global state.
-  let db: IsolatedDatabase;
-  let t: TestApp;
+  let t: IsolatedTestApp;
   let admin: TestUser;
   let receiver: WebhookReceiver;
 
   beforeAll(async () => {
-    db = await createIsolatedDatabase();
-    t = await startTestApp({ DATABASE_URL: db.url });
+    t = await startIsolatedTestApp();
     admin = await createUser(t, { isAdmin: true });
     receiver = await new WebhookReceiver().start();
   });
   afterAll(async () => {
     await receiver?.stop();
     await t?.close();
-    await db?.drop();
   });
 
   it('rewraps key contents and webhook secrets under the new entry; both still open', async () => {

@@ -3,27 +3,23 @@ import { inject } from 'vitest';
 import type pg from 'pg';
 import type { Test } from 'supertest';
 import { createProject, createUser, grant, type TestUser } from '../support/auth.js';
-import { createIsolatedDatabase, type IsolatedDatabase } from '../support/isolated-database.js';
 import { connect, terminateServiceSessions, waitForLockWait } from '../support/pg-client.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { startIsolatedTestApp, type IsolatedTestApp } from '../support/test-app.js';
 
 // Row locks and pg_terminate_backend need a real server: the embedded database is one session.
 describe.skipIf(!inject('serverUrl'))('database connection killed mid-request', () => {
   // Killing the service's sessions would break other test files: this one has its own database.
-  let db: IsolatedDatabase;
-  let t: TestApp;
+  let t: IsolatedTestApp;
   let admin: TestUser;
   let control: pg.Client;
   beforeAll(async () => {
-    db = await createIsolatedDatabase();
-    t = await startTestApp({ DATABASE_URL: db.url });
+    t = await startIsolatedTestApp();
     admin = await createUser(t, { isAdmin: true });
-    control = await connect(db.url);
+    control = await connect(t.databaseUrl);
   });
   afterAll(async () => {
     await control.end();
     await t.close();
-    await db.drop();
   });
 
   /** Holds `lock` so the request blocks inside its transaction, then cuts the service's sessions. */

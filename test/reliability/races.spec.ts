@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createProject, createUser, uniqueName, type TestUser } from '../support/auth.js';
-import { createIsolatedDatabase, type IsolatedDatabase } from '../support/isolated-database.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { startIsolatedTestApp, startTestApp, type IsolatedTestApp, type TestApp } from '../support/test-app.js';
 import { createEnvironment, keyBody, secretKey } from '../project-keys/support.js';
 
 /**
@@ -101,18 +100,15 @@ describe.skipIf(!inject('serverUrl'))('races on one name', () => {
 });
 
 describe.skipIf(!inject('serverUrl'))('races on the key ring (isolated database)', () => {
-  let db: IsolatedDatabase;
-  let t: TestApp;
+  let t: IsolatedTestApp;
   let admin: TestUser;
   beforeAll(async () => {
-    db = await createIsolatedDatabase();
-    t = await startTestApp({ DATABASE_URL: db.url });
+    t = await startIsolatedTestApp();
     admin = await createUser(t, { isAdmin: true });
   });
   afterAll(async () => {
     console.log(`[figures] races (key ring): ${requests} requests so far`);
     await t?.close();
-    await db?.drop();
   });
 
   const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString();

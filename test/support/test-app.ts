@@ -6,6 +6,7 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { inject } from 'vitest';
 import { createApp } from '../../src/bootstrap.js';
+import { createIsolatedDatabase } from './isolated-database.js';
 import { recordResponses } from './response-recorder.js';
 import { EMBEDDED_POOL_SIZE } from '../../src/database/embedded-postgres.js';
 import type { Env } from '../../src/config/app-config.js';
@@ -38,4 +39,31 @@ export async function startTestApp(env: Env = {}): Promise<TestApp> {
     db: app.get(DataSource),
     close: () => app.close(),
   };
+}
+
+export interface IsolatedTestApp extends TestApp {
+  /** The isolated database's URL, for a second instance, the CLI or a direct connection. */
+  databaseUrl: string;
+}
+
+/**
+ * The real app on a database of its own (see createIsolatedDatabase), for tests of global
+ * state (the key ring, the audit chain) or that kill the service's sessions. `close` drops it.
+ */
+export async function startIsolatedTestApp(env: Env = {}): Promise<IsolatedTestApp> {
+  const database = await createIsolatedDatabase();
+  try {
+    const t = await startTestApp({ DATABASE_URL: database.url, ...env });
+    return {
+      ...t,
+      databaseUrl: database.url,
+      close: async () => {
+        await t.close();
+        await database.drop();
+      },
+    };
+  } catch (error) {
+    await database.drop();
+    throw error;
+  }
 }
