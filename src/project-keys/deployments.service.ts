@@ -7,7 +7,7 @@ import type { DeployedKeyDto, DeploymentResultDto } from './dto/key-responses.dt
 import type { DeploymentStatus } from './entities/key-deployment.entity.js';
 import { KEY_CONTENTS_TABLE } from './entities/project-key-content.entity.js';
 import type { KeyType } from './entities/project-key.entity.js';
-import { EnvironmentsService, toEnvironmentRef, type EnvironmentRef, type EnvironmentRefRow } from './environments.service.js';
+import { EnvironmentsService, environmentNotFound, toEnvironmentRef, type EnvironmentRef, type EnvironmentRefRow } from './environments.service.js';
 import { WebhookNotifier, type WebhookEvent, type WebhookOutcome } from './webhook-notifier.js';
 
 /** A deployment changed inside a transaction, announced once that transaction committed. */
@@ -130,9 +130,10 @@ export class DeploymentsService {
 
   /** The runtime read: every key published to the environment, with its content opened. */
   async listDeployedKeys(access: ProjectAccess, environmentName: string): Promise<DeployedKeyDto[]> {
-    const environment = await this.environments.findEnvironment(this.dataSource.manager, access, environmentName);
-    const rows: {
-      content_id: string;
+    // One round trip: the environment row always comes back (with no key when none is
+    // deployed), so an unknown environment is told apart from an empty one.
+    const found: {
+      content_id: string | null;
       key_ring_entry_id: string;
       ciphertext: Buffer;
       alias: string | null;
@@ -142,20 +143,24 @@ export class DeploymentsService {
       status: DeploymentStatus;
     }[] = await this.dataSource.query(
       `SELECT c.id AS content_id, c.key_ring_entry_id, c.ciphertext, c.alias, k.name, k.key_type, d.version, d.status
-         FROM key_deployments d
-         JOIN project_key_contents c ON c.key_id = d.key_id AND c.environment_id = d.environment_id
-         JOIN project_keys k ON k.id = d.key_id
-        WHERE d.environment_id = $1 AND k.project_id = $2
+         FROM environments e
+         LEFT JOIN (key_deployments d
+                    JOIN project_key_contents c ON c.key_id = d.key_id AND c.environment_id = d.environment_id
+                    JOIN project_keys k ON k.id = d.key_id)
+           ON d.environment_id = e.id
+        WHERE e.project_id = $1 AND lower(e.name) = lower($2)
         ORDER BY k.name`,
-      [environment.id, access.projectId],
+      [access.projectId, environmentName],
     );
+    if (found.length === 0) throw environmentNotFound(environmentName, 'not_found');
+    const rows = found.filter((row) => row.content_id !== null);
     return Promise.all(
       rows.map(async (row) => ({
         name: row.name,
         keyType: row.key_type,
         alias: row.alias,
         version: row.version,
-        content: (await this.valueCipher.decrypt(KEY_CONTENTS_TABLE, row.content_id, { keyRingEntryId: row.key_ring_entry_id, ciphertext: row.ciphertext })).toString('utf8'),
+        content: (await this.valueCipher.decrypt(KEY_CONTENTS_TABLE, row.content_id!, { keyRingEntryId: row.key_ring_entry_id, ciphertext: row.ciphertext })).toString('utf8'),
         deploymentStatus: row.status,
       })),
     );

@@ -292,6 +292,12 @@ describe('/apiops project keys', () => {
       expect((await deployedKeys(production)).resultList).toContainEqual(expect.objectContaining({ name, content: prod, version: 2 }));
     });
 
+    it('answers an environment with nothing deployed with an empty list, not 404', async () => {
+      const empty = uniqueName('empty');
+      await t.http.post(`/apiops/projects/${project}/environments/`).set(admin.auth).send({ name: empty, type: 'TEST' }).expect(200);
+      expect(await deployedKeys(empty)).toEqual({ success: true, resultList: [], resultCount: 0 });
+    });
+
     it('deletes a key by undeploying it everywhere first', async () => {
       const name = uniqueName('deleted');
       await t.http
