@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KeyRing } from '../../src/crypto/key-ring.js';
-import { createUser, type TestUser } from '../support/auth.js';
+import { createUser, login, type TestUser } from '../support/auth.js';
 import { cli } from '../support/cli.js';
 import { aesKeyBase64, DAY, isoIn } from '../support/key-material.js';
 import { startIsolatedTestApp, startTestApp, type IsolatedTestApp } from '../support/test-app.js';
@@ -165,6 +165,9 @@ describe('/api/adm/KeyStores', () => {
   it('re-wraps the ring under a new master key from the CLI; the old key then refuses to start', async () => {
     const material = aesKeyBase64();
     const id = (await create({ key: material, activationDate: isoIn(95 * DAY), expirationDate: isoIn(950 * DAY) }).expect(200)).body.id;
+    // Values stored before the rotation, under the entry active now.
+    const stored = { apiKey: 'sealed-before-master-rotation', n: 42 };
+    await t.http.post('/v1/key-store/').set(admin.auth).send({ key: 'before-master-rotation', data: stored }).expect(200);
     const newKey = aesKeyBase64(32);
     const rotation = await cli(['master-key', 'rotate', '--new-key-stdin'], { env: { DATABASE_URL: t.databaseUrl }, stdin: `${newKey}\n` });
     expect(rotation).toMatchObject({ code: 0, stderr: '', stdout: expect.stringMatching(/Re-wrapped \d+ key-ring entries/) });
@@ -172,6 +175,9 @@ describe('/api/adm/KeyStores', () => {
     const rotated = await startTestApp({ DATABASE_URL: t.databaseUrl, KEYWARD_MASTER_KEY: newKey });
     try {
       expect((await rotated.app.get(KeyRing).keyFor(id)).equals(Buffer.from(material, 'base64'))).toBe(true);
+      const token = await login(rotated, admin.username, admin.secret);
+      const read = await rotated.http.get('/v1/key-store/before-master-rotation').set('Authorization', `Bearer ${token}`).expect(200);
+      expect(read.body.data.data).toEqual(stored);
     } finally {
       await rotated.close();
     }
