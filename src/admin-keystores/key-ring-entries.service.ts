@@ -1,13 +1,13 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import type { AuthPrincipal } from '../auth/principal.js';
 import { KeyRingEntryEntity } from '../crypto/entities/key-ring-entry.entity.js';
 import { decodeAesKey } from '../crypto/key-material.js';
-import { CURRENT_ENTRY_SQL, KeyRing } from '../crypto/key-ring.js';
+import { findCurrentEntry, KeyRing } from '../crypto/key-ring.js';
 import { RewrapService, type RewrapResult } from '../crypto/rewrap.service.js';
-import { isUniqueViolation } from '../database/postgres-errors.js';
+import { FOREIGN_KEY_VIOLATION, isUniqueViolation, sqlState } from '../database/postgres-errors.js';
 import { AppError } from '../http/problem.js';
 import type { CreateKeyStoreDto, GenerateKeyStoreDto, KeyStoreQueryDto, UpdateKeyStoreDto } from './dto/key-store.dto.js';
 import type { KeyStoreEntryDto, KeyStoreStatus } from './dto/key-store-responses.dto.js';
@@ -87,13 +87,7 @@ export class KeyRingEntriesService {
   }
 
   async actualEntry(): Promise<KeyStoreEntryDto> {
-    const entry = await this.dataSource
-      .getRepository(KeyRingEntryEntity)
-      .createQueryBuilder('e')
-      .where(CURRENT_ENTRY_SQL)
-      .orderBy('e.activation_date', 'DESC')
-      .limit(1)
-      .getOne();
+    const entry = await findCurrentEntry(this.dataSource.manager);
     if (!entry) throw new AppError('not_found', 'Active KeyStore does not exist');
     return this.map(entry, await this.statusContext());
   }
@@ -137,14 +131,14 @@ export class KeyRingEntriesService {
   async deleteEntry(principal: AuthPrincipal, id: string): Promise<void> {
     await this.dataSource.transaction(async (tx) => {
       const entry = await this.lockEntry(tx, id);
-      const [current]: { id: string }[] = await tx.query(`SELECT id FROM key_ring_entries WHERE ${CURRENT_ENTRY_SQL} ORDER BY activation_date DESC LIMIT 1`);
+      const current = await findCurrentEntry(tx);
       if (current?.id === entry.id) throw badRequest('The active entry cannot be deleted');
       const protectedRecords = (await this.rewrapService.protectedRecordCounts(tx)).get(id) ?? 0;
       if (protectedRecords > 0) throw stillProtects(protectedRecords);
       try {
         await tx.query('UPDATE key_ring_entries SET deleted_at = now(), usable = false WHERE id = $1', [id]);
       } catch (error) {
-        if (error instanceof QueryFailedError && (error.driverError as { code?: string }).code === '23503') throw stillProtects();
+        if (sqlState(error) === FOREIGN_KEY_VIOLATION) throw stillProtects();
         throw error;
       }
       await this.audit.record(tx, { action: 'keyring.entry.delete', actor: principal, resource: { type: 'keyring.entry', id } });
@@ -179,8 +173,8 @@ export class KeyRingEntriesService {
   }
 
   private async statusContext() {
-    const [[current], counts, now] = await Promise.all([
-      this.dataSource.query(`SELECT id FROM key_ring_entries WHERE ${CURRENT_ENTRY_SQL} ORDER BY activation_date DESC LIMIT 1`) as Promise<{ id: string }[]>,
+    const [current, counts, now] = await Promise.all([
+      findCurrentEntry(this.dataSource.manager),
       this.rewrapService.protectedRecordCounts(),
       this.now(this.dataSource.manager),
     ]);

@@ -30,8 +30,19 @@ export function entryAad(id: string): string {
   return `key-ring-entry:${id}`;
 }
 
-/** The SQL condition of "in use now" (SPEC §3): started, not expired, not deleted. */
-export const CURRENT_ENTRY_SQL = 'deleted_at IS NULL AND activation_date <= now() AND expiration_date > now()';
+/**
+ * The entry in use now (SPEC §3): started, not expired, not deleted; of several, the latest
+ * activation. Pass a transaction's manager when inside one.
+ */
+export function findCurrentEntry(manager: EntityManager): Promise<KeyRingEntryEntity | null> {
+  return manager
+    .getRepository(KeyRingEntryEntity)
+    .createQueryBuilder('e')
+    .where('e.deleted_at IS NULL AND e.activation_date <= now() AND e.expiration_date > now()')
+    .orderBy('e.activation_date', 'DESC')
+    .limit(1)
+    .getOne();
+}
 
 /**
  * The key hierarchy: KEYWARD_MASTER_KEY wraps each key-ring entry; entries encrypt values.
@@ -115,9 +126,7 @@ export class KeyRing implements OnApplicationBootstrap {
   }
 
   private async loadActive(): Promise<ActiveKey> {
-    const repository = this.dataSource.getRepository(KeyRingEntryEntity);
-    const current = await repository.createQueryBuilder('e').where(CURRENT_ENTRY_SQL).orderBy('e.activation_date', 'DESC').limit(1).getOne();
-    const entry = current ?? (await this.generateBecauseNoneIsActive());
+    const entry = (await findCurrentEntry(this.dataSource.manager)) ?? (await this.generateBecauseNoneIsActive());
     const value = { id: entry.id, key: this.remember(entry) };
     this.active = { value, until: Date.now() + this.config.keyRing.cacheSeconds * 1000 };
     return value;
@@ -126,9 +135,9 @@ export class KeyRing implements OnApplicationBootstrap {
   private async generateBecauseNoneIsActive(): Promise<KeyRingEntryEntity> {
     return this.dataSource.transaction(async (tx: EntityManager) => {
       await tx.query('SELECT pg_advisory_xact_lock($1)', [GENERATION_LOCK_ID]);
-      const repository = tx.getRepository(KeyRingEntryEntity);
-      const raced = await repository.createQueryBuilder('e').where(CURRENT_ENTRY_SQL).orderBy('e.activation_date', 'DESC').limit(1).getOne();
+      const raced = await findCurrentEntry(tx);
       if (raced) return raced;
+      const repository = tx.getRepository(KeyRingEntryEntity);
       const id = randomUUID();
       const [{ now }]: { now: Date }[] = await tx.query('SELECT now() AS now');
       await repository.insert(

@@ -1,5 +1,13 @@
 import { QueryFailedError } from 'typeorm';
 
+export const FOREIGN_KEY_VIOLATION = '23503';
+
+/** The SQLSTATE of a PostgreSQL error, thrown directly by \`pg\` or wrapped by TypeORM. */
+export function sqlState(error: unknown): string | undefined {
+  const code = (error as { driverError?: { code?: unknown } })?.driverError?.code ?? (error as { code?: unknown })?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
 /** SQLSTATE 23505: a unique constraint settled a race or a duplicate. */
 export function isUniqueViolation(error: unknown, constraint?: string): boolean {
   if (!(error instanceof QueryFailedError)) return false;

@@ -1,5 +1,6 @@
 import { HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { isDatabaseUnavailable } from '../database/database-errors.js';
+import { sqlState } from '../database/postgres-errors.js';
 
 /** What went wrong, independent of any wire format; each API's filter renders it in its envelope. */
 export type ProblemKind =
@@ -149,9 +150,4 @@ function describe(error: unknown): string {
 /** A PostgreSQL data exception (SQLSTATE class 22), directly or as TypeORM's driverError. */
 function isDataException(error: unknown): boolean {
   return /^22[0-9A-Z]{3}$/.test(sqlState(error) ?? '');
-}
-
-function sqlState(error: unknown): string | undefined {
-  const code = (error as { driverError?: { code?: unknown }; code?: unknown })?.driverError?.code ?? (error as { code?: unknown })?.code;
-  return typeof code === 'string' ? code : undefined;
 }
