@@ -16,7 +16,8 @@ export async function terminateServiceSessions(client: pg.Client): Promise<numbe
 }
 
 /** Waits until some session of the service is blocked waiting for a lock. */
-export async function waitForLockWait(client: pg.Client, timeoutMs = 5000): Promise<void> {
+// Generous: on a loaded machine (a compile running beside the suite) the request can take seconds to arrive.
+export async function waitForLockWait(client: pg.Client, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const { rows } = await client.query(
