@@ -4,8 +4,8 @@ import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import autocannon from 'autocannon';
 import pg from 'pg';
+import { drive, loadDriverName } from './load.mjs';
 import { prepareCeiling, runPgbench } from './pgbench.mjs';
 import { sampleRss, startService } from './service.mjs';
 import { seedBulkEntries } from './seed.mjs';
@@ -17,6 +17,7 @@ if (!serverUrl) {
 }
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+const warmupSeconds = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
 const workers = Number(process.env.BENCH_WORKERS ?? 2);
 const seedEntries = Number(process.env.BENCH_ENTRIES ?? 1000);
 const scaleRows = Number(process.env.BENCH_SCALE_ROWS ?? 1_000_000);
@@ -34,19 +35,17 @@ const port = 20000 + Math.floor(Math.random() * 20000);
 
 mkdirSync('bench/results', { recursive: true });
 const serviceLog = 'bench/results/service.log.tmp';
-const service = await startService({
-  port,
-  logFile: serviceLog,
-  env: {
-    DATABASE_URL: dbUrl,
-    KEYWARD_MASTER_KEY: masterKey,
-    KEYWARD_WORKERS: String(workers),
-    KEYWARD_DB_POOL_SIZE: String(Math.ceil(connections / workers) + 4),
-    KEYWARD_BOOTSTRAP_ADMIN: `bench-admin:${adminSecret}`,
-    KEYWARD_LOGIN_MAX_FAILURES_PER_ADDRESS: '1000000',
-    LOG_LEVEL: 'warn',
-  },
-});
+const serviceEnv = {
+  DATABASE_URL: dbUrl,
+  KEYWARD_MASTER_KEY: masterKey,
+  KEYWARD_WORKERS: String(workers),
+  // The service's default pool size unless BENCH_POOL_SIZE says otherwise.
+  ...(process.env.BENCH_POOL_SIZE ? { KEYWARD_DB_POOL_SIZE: process.env.BENCH_POOL_SIZE } : {}),
+  KEYWARD_BOOTSTRAP_ADMIN: `bench-admin:${adminSecret}`,
+  KEYWARD_LOGIN_MAX_FAILURES_PER_ADDRESS: '1000000',
+  LOG_LEVEL: 'warn',
+};
+const service = await startService({ port, logFile: serviceLog, env: serviceEnv });
 const base = service.base;
 
 async function call(method, path, body, token, form) {
@@ -65,7 +64,6 @@ async function call(method, path, body, token, form) {
 
 const tokenBody = { grant_type: 'client_credentials', client_id: 'bench-admin', client_secret: adminSecret };
 const token = (await call('POST', '/oauth/token', tokenBody, undefined, true)).access_token;
-const auth = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
 
 // Seed: key-store entries, a project with two environments and a few keys deployed to both.
 for (let i = 0; i < seedEntries; i++) {
@@ -101,77 +99,57 @@ for (let i = 0; i < connections; i++) {
   clients.push({ grant_type: 'client_credentials', client_id: `bench-client-${i}`, client_secret: created.secret });
 }
 
-let counter = 0;
-const unique = () => `${process.pid.toString(36)}-${(counter++).toString(36)}`;
-const randomEntry = () => `bench-${Math.floor(Math.random() * seedEntries)}`;
-
+const authHeaders = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
 const scenarios = [
-  { name: 'GET /v1/key-store/:key', ceiling: 'select', request: () => ({ method: 'GET', path: `/v1/key-store/${randomEntry()}` }) },
+  { name: 'GET /v1/key-store/:key', ceiling: 'select', method: 'GET', path: '/v1/key-store/bench-{{entry}}' },
   {
     name: 'POST /v1/key-store/ (unique keys)',
     ceiling: 'insert',
-    request: () => ({ method: 'POST', path: '/v1/key-store/', body: JSON.stringify({ key: `post-${unique()}`, data: { theme: 'dark', n: counter } }) }),
+    method: 'POST',
+    path: '/v1/key-store/',
+    body: '{"key":"post-{{seq}}","data":{"theme":"dark","n":"{{seq}}"}}',
   },
-  {
-    name: 'PUT /v1/key-store/:key (merge)',
-    ceiling: 'update',
-    request: () => ({ method: 'PUT', path: `/v1/key-store/${randomEntry()}`, body: JSON.stringify({ data: { [`f${counter % 8}`]: counter } }) }),
-  },
-  { name: 'GET /v1/key-store/ (list page)', ceiling: 'select', request: () => ({ method: 'GET', path: '/v1/key-store/?limit=20&prefix=bench-1' }) },
+  { name: 'PUT /v1/key-store/:key (merge)', ceiling: 'update', method: 'PUT', path: '/v1/key-store/bench-{{entry}}', body: '{"data":{"last":"{{seq}}"}}' },
+  { name: 'GET /v1/key-store/ (list page)', ceiling: 'select', method: 'GET', path: '/v1/key-store/?limit=20&prefix=bench-1' },
   {
     name: 'POST .../keys/ (two environments)',
     ceiling: 'insert',
-    request: () => ({ method: 'POST', path: `/apiops/projects/${writeProject}/keys/`, body: JSON.stringify(keyBody(`k-${unique()}`)) }),
+    method: 'POST',
+    path: `/apiops/projects/${writeProject}/keys/`,
+    body: JSON.stringify(keyBody('k-{{seq}}')),
   },
-  { name: 'GET .../keys/', ceiling: 'select', request: () => ({ method: 'GET', path: `/apiops/projects/${project}/keys/` }) },
-  { name: 'GET .../deployed-keys/', ceiling: 'select', request: () => ({ method: 'GET', path: `/apiops/projects/${project}/environments/production/deployed-keys/` }) },
+  { name: 'GET .../keys/', ceiling: 'select', method: 'GET', path: `/apiops/projects/${project}/keys/` },
+  { name: 'GET .../deployed-keys/', ceiling: 'select', method: 'GET', path: `/apiops/projects/${project}/environments/production/deployed-keys/` },
   {
     name: 'POST /oauth/token',
     ceiling: undefined,
+    method: 'POST',
+    path: '/oauth/token',
     headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-    request: () => ({ method: 'POST', path: '/oauth/token', body: new URLSearchParams(clients[counter++ % clients.length]).toString() }),
+    bodies: clients.map((client) => new URLSearchParams(client).toString()),
   },
 ];
 
-function drive(scenario) {
-  return new Promise((resolve, reject) => {
-    const instance = autocannon(
-      {
-        url: base,
-        connections,
-        duration: seconds,
-        headers: scenario.headers ? { ...scenario.headers, ...(scenario.name.includes('oauth') ? {} : auth) } : auth,
-        requests: [{ setupRequest: (req) => ({ ...req, ...scenario.request() }) }],
-      },
-      (error, result) => (error ? reject(error) : resolve(result)),
-    );
-    autocannon.track(instance, { renderProgressBar: false, renderResultsTable: false, renderLatencyTable: false });
-  });
-}
+const driver = loadDriverName();
+const run = (scenario, duration = seconds) =>
+  drive(driver, { base, connections, seconds: duration, entries: seedEntries, scenario: { headers: authHeaders, ...scenario } });
 
 const results = [];
 for (const scenario of scenarios) {
   if (only && !only.test(scenario.name)) continue;
+  // Unmeasured first: every worker's JIT and connection pool warm on this scenario's path.
+  if (warmupSeconds > 0) await run(scenario, warmupSeconds);
   const stopSampling = sampleRss(service.child.pid);
-  const r = await drive(scenario);
+  const r = await run(scenario);
   const rss = stopSampling();
-  results.push({
-    scenario: scenario.name,
-    ceiling: scenario.ceiling,
-    requestsPerSecond: r.requests.average,
-    latencyP50Ms: r.latency.p50,
-    latencyP99Ms: r.latency.p99,
-    errors: r.errors + r.non2xx + r.timeouts,
-    maxWorkerRssMb: Math.round(rss / 1048576),
-    statusCodes: r.statusCodeStats,
-  });
-  console.log(`${scenario.name}: ${r.requests.average} req/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, errors ${r.errors + r.non2xx}, status ${JSON.stringify(r.statusCodeStats)}`);
+  results.push({ scenario: scenario.name, ceiling: scenario.ceiling, ...r, maxWorkerRssMb: Math.round(rss / 1048576) });
+  console.log(`${scenario.name}: ${r.requestsPerSecond} req/s, p50 ${r.latencyP50Ms} ms, p99 ${r.latencyP99Ms} ms, errors ${r.errors}`);
 }
 
 // Scaling of the list page: latency at the seeded size, then with scaleRows more entries.
 async function listLatency() {
-  const r = await drive({ name: 'list', request: () => ({ method: 'GET', path: '/v1/key-store/?limit=20&prefix=bench-5' }) });
-  return { p50: r.latency.p50, p99: r.latency.p99, requestsPerSecond: r.requests.average };
+  const r = await run({ method: 'GET', path: '/v1/key-store/?limit=20&prefix=bench-5' });
+  return { p50: r.latencyP50Ms, p99: r.latencyP99Ms, requestsPerSecond: r.requestsPerSecond };
 }
 const scaling = { small: { entries: seedEntries, ...(await listLatency()) } };
 if (scaleRows > 0) {
@@ -189,7 +167,7 @@ for (const row of results) row.ratioToCeiling = row.ceiling ? Number((row.reques
 const report = {
   date: new Date().toISOString(),
   machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGb: Math.round(os.totalmem() / 1073741824), node: process.version, postgres: execFileSync('psql', [dbUrl, '-Atc', 'SHOW server_version'], { encoding: 'utf8' }).trim() },
-  settings: { connections, seconds, workers, seedEntries },
+  settings: { connections, seconds, warmupSeconds, workers, poolSizePerWorker: serviceEnv.KEYWARD_DB_POOL_SIZE ?? 'default', seedEntries, loadGenerator: driver },
   results,
   ceilings,
   scaling,
