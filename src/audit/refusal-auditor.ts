@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import type { AppError } from '../http/problem.js';
 import { AuditService } from './audit.service.js';
 
@@ -22,16 +22,17 @@ export class RefusalAuditor {
     return isRefusal(error);
   }
 
-  async record(req: Request, error: AppError): Promise<void> {
+  async record(req: FastifyRequest, error: AppError): Promise<void> {
+    const projectName = (req.params as { projectName?: unknown } | undefined)?.projectName;
     try {
       await this.audit.recordAlone({
         action: 'auth.denied',
         actor: req.principal,
-        resource: { type: 'route', id: `${req.method} ${req.baseUrl}${String(req.route?.path ?? req.path)}`.slice(0, 300) },
+        resource: { type: 'route', id: `${req.method} ${req.routeOptions.url ?? req.url.split('?')[0]}`.slice(0, 300) },
         outcome: 'denied',
         details: {
           reason: error.extra.authFailure ?? error.kind,
-          ...(typeof req.params?.projectName === 'string' ? { projectName: req.params.projectName.slice(0, 100) } : {}),
+          ...(typeof projectName === 'string' ? { projectName: projectName.slice(0, 100) } : {}),
         },
       });
     } catch (auditError) {

@@ -1,6 +1,6 @@
 import { applyDecorators, createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
 import { ApiBearerAuth } from '@nestjs/swagger';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import type { AuthPrincipal } from './principal.js';
 import type { ProjectAccess } from './project-access.service.js';
 import type { ProjectPermission } from './project-permission.js';
@@ -27,16 +27,16 @@ export const RequirePermissions = (...permissions: ProjectPermission[]) =>
 
 /** The authenticated caller of this request. */
 export const CurrentPrincipal = createParamDecorator((_data: unknown, ctx: ExecutionContext): AuthPrincipal => {
-  return ctx.switchToHttp().getRequest<Request>().principal!;
+  return ctx.switchToHttp().getRequest<FastifyRequest>().principal!;
 });
 
 /** The project resolved (and access-checked) by @RequirePermissions. */
 export const CurrentProject = createParamDecorator((_data: unknown, ctx: ExecutionContext): ProjectAccess => {
-  return ctx.switchToHttp().getRequest<Request>().projectAccess!;
+  return ctx.switchToHttp().getRequest<FastifyRequest>().projectAccess!;
 });
 
-declare module 'express-serve-static-core' {
-  interface Request {
+declare module 'fastify' {
+  interface FastifyRequest {
     principal?: AuthPrincipal;
     projectAccess?: ProjectAccess;
   }

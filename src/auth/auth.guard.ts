@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { AppError } from '../http/problem.js';
 import { ADMIN_ONLY, IS_PUBLIC, REQUIRED_PERMISSIONS } from './auth.decorators.js';
 import { Authenticator } from './authenticator.js';
@@ -22,8 +22,8 @@ export class AuthGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets: [Function, Function] = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
-    const req = context.switchToHttp().getRequest<Request>();
-    const principal = await this.authenticator.authenticate(req.get('authorization'));
+    const req = context.switchToHttp().getRequest<FastifyRequest>();
+    const principal = await this.authenticator.authenticate(req.headers.authorization);
     req.principal = principal;
 
     if (this.reflector.getAllAndOverride<boolean>(ADMIN_ONLY, targets) && !principal.isAdmin) {
@@ -31,7 +31,7 @@ export class AuthGuard implements CanActivate {
     }
     const required = this.reflector.getAllAndOverride<ProjectPermission[]>(REQUIRED_PERMISSIONS, targets);
     if (required) {
-      const projectName = req.params.projectName;
+      const projectName = (req.params as { projectName?: unknown }).projectName;
       if (typeof projectName !== 'string') throw new Error('@RequirePermissions needs a :projectName route parameter');
       req.projectAccess = await this.projectAccess.resolve(principal, projectName, required);
     }

@@ -1,7 +1,7 @@
 import { Body, Controller, Header, HttpCode, Post, Req } from '@nestjs/common';
 import { ApiConsumes, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ApiOAuthErrors } from '../http/formats/oauth.openapi.js';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { Public } from './auth.decorators.js';
 import { TokenRequestDto, TokenResponseDto } from './dto/token-request.dto.js';
 import { LoginService } from './login.service.js';
@@ -36,13 +36,13 @@ export class TokenController {
   @ApiConsumes('application/x-www-form-urlencoded', 'application/json')
   @ApiOkResponse({ type: TokenResponseDto })
   @ApiOAuthErrors(400, 401, 429)
-  issueAccessToken(@Body() body: TokenRequestDto, @Req() req: Request): Promise<TokenResponseDto> {
-    const basic = basicCredentials(req.get('authorization'));
+  issueAccessToken(@Body() body: TokenRequestDto, @Req() req: FastifyRequest): Promise<TokenResponseDto> {
+    const basic = basicCredentials(req.headers.authorization);
     return this.login.issueToken({
       grantType: body.grant_type,
       clientId: body.client_id ?? basic.id,
       clientSecret: body.client_secret ?? basic.secret,
-      address: req.ip ?? 'unknown',
+      address: req.ip,
     });
   }
 }

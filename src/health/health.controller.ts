@@ -1,6 +1,6 @@
 import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { Public } from '../auth/auth.decorators.js';
 import { HealthService } from './health.service.js';
 import { HealthStatusDto } from './health-status.dto.js';
@@ -23,7 +23,7 @@ export class HealthController {
   @Get('ready')
   @ApiOkResponse({ type: HealthStatusDto })
   @ApiServiceUnavailableResponse({ type: HealthStatusDto })
-  async getReadiness(@Res({ passthrough: true }) res: Response): Promise<HealthStatusDto> {
+  async getReadiness(@Res({ passthrough: true }) res: FastifyReply): Promise<HealthStatusDto> {
     const databaseUp = await this.health.isDatabaseReachable();
     if (!databaseUp) res.status(HttpStatus.SERVICE_UNAVAILABLE);
     return { status: databaseUp ? 'ok' : 'unavailable', database: databaseUp ? 'up' : 'down' };

@@ -1,12 +1,12 @@
 import { ArgumentsHost, Catch, ExceptionFilter } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { defaultErrorFormat } from './default-error-format.js';
 import { AppError, toProblem } from './problem.js';
 import type { ErrorWireFormat } from './wire-format.js';
 
 /**
  * The one global filter. It turns any exception into a Problem and hands it to the error
- * format of the API the path belongs to, so body-parser failures and unknown routes under
+ * format of the API the path belongs to, so body-parsing failures and unknown routes under
  * /v1/key-store answer in that API's envelope too.
  */
 @Catch()
@@ -16,7 +16,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
   /** `onRefusal` sees every refusal, to audit it. */
   constructor(
     formats: ErrorWireFormat[],
-    private readonly onRefusal?: { isRefusal(error: AppError): boolean; record(req: Request, error: AppError): Promise<void> },
+    private readonly onRefusal?: { isRefusal(error: AppError): boolean; record(req: FastifyRequest, error: AppError): Promise<void> },
   ) {
     // Longest prefix first so the most specific API wins.
     this.formats = [...formats, defaultErrorFormat].sort(
@@ -26,16 +26,19 @@ export class ApiExceptionFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    const req = http.getRequest<Request>();
-    const res = http.getResponse<Response>();
-    const rendering = this.formatFor(req.path).render(toProblem(exception));
+    this.answer(exception, http.getRequest<FastifyRequest>(), http.getResponse<FastifyReply>());
+  }
+
+  /** Also called for errors Fastify's router raises before any route matched (a malformed URL). */
+  answer(exception: unknown, req: FastifyRequest, reply: FastifyReply): void {
+    const rendering = this.formatFor(req.url.split('?')[0]).render(toProblem(exception));
     const send = () => {
-      if (res.headersSent) {
-        res.end();
+      if (reply.sent) {
+        reply.raw.end();
         return;
       }
-      for (const [name, value] of Object.entries(rendering.headers ?? {})) res.setHeader(name, value);
-      res.status(rendering.status).json(rendering.body);
+      reply.headers(rendering.headers ?? {});
+      reply.status(rendering.status).send(rendering.body);
     };
     // A refusal is answered once it is on record (the recorder never throws).
     if (exception instanceof AppError && this.onRefusal?.isRefusal(exception)) void this.onRefusal.record(req, exception).then(send);

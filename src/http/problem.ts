@@ -1,6 +1,7 @@
 import { HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { isDatabaseUnavailable } from '../database/database-errors.js';
 import { sqlState } from '../database/postgres-errors.js';
+import { JsonBodyError } from './json-body.js';
 
 /** What went wrong, independent of any wire format; each API's filter renders it in its envelope. */
 export type ProblemKind =
@@ -98,22 +99,12 @@ export function toProblem(exception: unknown): Problem {
     const { status, ...extra } = exception.extra;
     return { kind: exception.kind, status: status ?? STATUS[exception.kind], message: exception.message, ...extra };
   }
-  // body-parser errors (before routing) carry `type` and `status`. Nest's Express adapter wraps
-  // them in an HttpException whose message is JSON.parse's, which can quote the body: unwrap.
-  const parserError = (exception instanceof HttpException ? exception.cause : undefined) ?? exception;
-  const parserType = (parserError as { type?: unknown })?.type;
-  if (parserType === 'entity.too.large') {
-    return { kind: 'payload_too_large', status: 413, message: 'Request body is too large' };
+  if (exception instanceof JsonBodyError) {
+    return { kind: 'validation', status: 400, message: 'Validation Error', fields: [{ field: 'body', message: exception.message }] };
   }
-  if (parserType === 'entity.parse.failed') {
-    return { kind: 'validation', status: 400, message: 'Validation Error', fields: [{ field: 'body', message: 'Malformed JSON' }] };
-  }
-  if (parserType === 'entity.too.deep') {
-    return { kind: 'validation', status: 400, message: 'Validation Error', fields: [{ field: 'body', message: (parserError as Error).message }] };
-  }
-  if (typeof parserType === 'string' && (parserError as { status?: number }).status === 400) {
-    return { kind: 'bad_request', status: 400, message: 'The request body could not be read' };
-  }
+  // Nest's Fastify adapter wraps Fastify's own 4xx errors in an HttpException.
+  const fastifyError = fastifyRequestError(exception instanceof HttpException ? exception.cause : exception);
+  if (fastifyError) return fastifyError;
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
     const kind = KIND_BY_STATUS[status] ?? (status >= 500 ? 'internal' : 'bad_request');
@@ -139,6 +130,21 @@ export function toProblem(exception: unknown): Problem {
   // Only the error's class, code and message: query parameters may hold ciphertext or secrets.
   logger.error(`Unexpected error: ${describe(exception)}`);
   return { kind: 'internal', status: 500, message: 'Internal Error' };
+}
+
+/**
+ * Fastify refuses some requests before any handler runs (body too large, a content type no
+ * parser accepts, a malformed URL): its errors carry `code` FST_* and a 4xx `statusCode`.
+ * Their messages are Fastify's own, so each is answered with one of ours.
+ */
+function fastifyRequestError(error: unknown): Problem | undefined {
+  const { code, statusCode } = (error ?? {}) as { code?: unknown; statusCode?: unknown };
+  if (typeof code !== 'string' || !code.startsWith('FST_') || typeof statusCode !== 'number' || statusCode < 400 || statusCode >= 500) return undefined;
+  if (statusCode === 413) return { kind: 'payload_too_large', status: 413, message: 'Request body is too large' };
+  if (statusCode === 415) {
+    return { kind: 'validation', status: 400, message: 'Validation Error', fields: [{ field: 'body', message: 'Unsupported Content-Type' }] };
+  }
+  return { kind: 'bad_request', status: 400, message: 'The request could not be read' };
 }
 
 function describe(error: unknown): string {

@@ -1,5 +1,5 @@
 import { ArgumentMetadata, createParamDecorator, ExecutionContext, Injectable, PipeTransform } from '@nestjs/common';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { createValidationPipe } from '../http/validation.js';
 
 /**
@@ -23,7 +23,7 @@ export class EntryBodyPipe implements PipeTransform {
 }
 
 /** Custom parameter values skip the global ValidationPipe; EntryBodyPipe validates instead. */
-const RawBody = createParamDecorator((_data: unknown, ctx: ExecutionContext): unknown => ctx.switchToHttp().getRequest<Request>().body);
+const RawBody = createParamDecorator((_data: unknown, ctx: ExecutionContext): unknown => ctx.switchToHttp().getRequest<FastifyRequest>().body);
 
 /** The request body as the parameter's DTO class, with `data` as sent (see EntryBodyPipe). */
 export const EntryBody = () => RawBody(new EntryBodyPipe());

@@ -1,4 +1,5 @@
-import { Controller, Delete, Get, Headers, HttpCode, Param, Post, Put, Query, UseInterceptors } from '@nestjs/common';
+import { Controller, Delete, Get, Headers, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import { ApiBody, ApiHeader, ApiOkResponse, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal } from '../auth/auth.decorators.js';
 import type { AuthPrincipal } from '../auth/principal.js';
@@ -7,7 +8,7 @@ import { ApiAppliveryErrors } from '../http/formats/applivery.openapi.js';
 import { CreateKeyStoreEntryDto, KeyStoreEntryKeyParam, ListKeyStoreEntriesQueryDto, UpdateKeyStoreEntryDto } from './dto/key-store-entry.dto.js';
 import { V1KeyStoreEntryPageResponseDto, V1KeyStoreEntryResponseDto } from './dto/key-store-entry-responses.dto.js';
 import { EntryBody } from './entry-body.js';
-import { EntryEtagInterceptor } from './entry-etag.interceptor.js';
+import { withEntryEtag } from './entry-etag.js';
 import { KeyStoreService } from './key-store.service.js';
 
 const ETAG = { ETag: { description: 'The entry\'s version, e.g. "3"; send it back in If-Match', schema: { type: 'string' } } };
@@ -27,7 +28,6 @@ export class KeyStoreController {
   /** Creates an entry; on an existing key answers 409 unless `force` (replace) or `createOrUpdate` (shallow merge). */
   @Post()
   @HttpCode(200)
-  @UseInterceptors(EntryEtagInterceptor)
   @ApiBody({ type: CreateKeyStoreEntryDto })
   @ApiOkResponse({ type: V1KeyStoreEntryResponseDto, headers: ETAG })
   @ApiAppliveryErrors(
@@ -36,8 +36,12 @@ export class KeyStoreController {
     [409, '5001: the key exists (or too many concurrent writers; retry)'],
     [413, '3000: `data` over the size limit'],
   )
-  async createKeyStoreEntry(@CurrentPrincipal() principal: AuthPrincipal, @EntryBody() dto: CreateKeyStoreEntryDto): Promise<V1KeyStoreEntryResponseDto> {
-    return appliveryOk(await this.keyStore.createEntry(principal, dto));
+  async createKeyStoreEntry(
+    @CurrentPrincipal() principal: AuthPrincipal,
+    @EntryBody() dto: CreateKeyStoreEntryDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<V1KeyStoreEntryResponseDto> {
+    return withEntryEtag(reply, appliveryOk(await this.keyStore.createEntry(principal, dto)));
   }
 
   /** Entries in key order, one page at a time (keyset pagination: stable while entries are added). */
@@ -50,17 +54,19 @@ export class KeyStoreController {
 
   /** One entry. */
   @Get(':keyStoreKey')
-  @UseInterceptors(EntryEtagInterceptor)
   @ApiOkResponse({ type: V1KeyStoreEntryResponseDto, headers: ETAG })
   @ApiResponse({ status: 304, description: 'Not Modified: `If-None-Match` names the current version (no body)' })
   @ApiAppliveryErrors([400, '3000: the key breaks the key rule'], 404)
-  async getKeyStoreEntry(@CurrentPrincipal() principal: AuthPrincipal, @Param() { keyStoreKey }: KeyStoreEntryKeyParam): Promise<V1KeyStoreEntryResponseDto> {
-    return appliveryOk(await this.keyStore.getEntry(principal, keyStoreKey));
+  async getKeyStoreEntry(
+    @CurrentPrincipal() principal: AuthPrincipal,
+    @Param() { keyStoreKey }: KeyStoreEntryKeyParam,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<V1KeyStoreEntryResponseDto> {
+    return withEntryEtag(reply, appliveryOk(await this.keyStore.getEntry(principal, keyStoreKey)));
   }
 
   /** Shallow-merges `data` into the stored object, or replaces it with `force` (creator or admin). */
   @Put(':keyStoreKey')
-  @UseInterceptors(EntryEtagInterceptor)
   @ApiBody({ type: UpdateKeyStoreEntryDto })
   @ApiHeader(IF_MATCH)
   @ApiOkResponse({ type: V1KeyStoreEntryResponseDto, headers: ETAG })
@@ -76,14 +82,14 @@ export class KeyStoreController {
     @CurrentPrincipal() principal: AuthPrincipal,
     @Param() { keyStoreKey }: KeyStoreEntryKeyParam,
     @EntryBody() dto: UpdateKeyStoreEntryDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
     @Headers('If-Match') ifMatch?: string,
   ): Promise<V1KeyStoreEntryResponseDto> {
-    return appliveryOk(await this.keyStore.updateEntry(principal, keyStoreKey, dto, ifMatch));
+    return withEntryEtag(reply, appliveryOk(await this.keyStore.updateEntry(principal, keyStoreKey, dto, ifMatch)));
   }
 
   /** Deletes an entry (creator or admin) and answers with it as it was. */
   @Delete(':keyStoreKey')
-  @UseInterceptors(EntryEtagInterceptor)
   @ApiHeader(IF_MATCH)
   @ApiOkResponse({ type: V1KeyStoreEntryResponseDto, headers: ETAG })
   @ApiAppliveryErrors(
@@ -96,8 +102,9 @@ export class KeyStoreController {
   async deleteKeyStoreEntry(
     @CurrentPrincipal() principal: AuthPrincipal,
     @Param() { keyStoreKey }: KeyStoreEntryKeyParam,
+    @Res({ passthrough: true }) reply: FastifyReply,
     @Headers('If-Match') ifMatch?: string,
   ): Promise<V1KeyStoreEntryResponseDto> {
-    return appliveryOk(await this.keyStore.deleteEntry(principal, keyStoreKey, ifMatch));
+    return withEntryEtag(reply, appliveryOk(await this.keyStore.deleteEntry(principal, keyStoreKey, ifMatch)));
   }
 }

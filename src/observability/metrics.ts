@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { NextFunction, Request, Response } from 'express';
+import type { FastifyInstance } from 'fastify';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** Prometheus registry of one app instance (tests run several in one process). */
@@ -24,16 +24,14 @@ export class Metrics {
     collectDefaultMetrics({ register: this.registry });
   }
 
-  /** Express middleware: observe every answered request, routed or not. */
-  readonly middleware = (req: Request, res: Response, next: NextFunction): void => {
-    const start = process.hrtime.bigint();
-    res.on('finish', () => {
+  /** Observes every answered request, routed or not. */
+  register(fastify: FastifyInstance): void {
+    fastify.addHook('onResponse', (request, reply, done) => {
       // The route template, never the raw path: keys in paths would explode the label set.
-      const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
-      const labels = { method: req.method, route, status: String(res.statusCode) };
+      const labels = { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) };
       this.requests.inc(labels);
-      this.duration.observe(labels, Number(process.hrtime.bigint() - start) / 1e9);
+      this.duration.observe(labels, reply.elapsedTime / 1000);
+      done();
     });
-    next();
-  };
+  }
 }

@@ -29,13 +29,13 @@ describe('HTTP basics', () => {
     expect(res.body).toEqual({ statusCode: 404, error: 'not_found', message: 'Not found' });
   });
 
-  it('refuses bodies over the limit with 413', async () => {
+  it('refuses bodies over the limit with 413 in the API envelope', async () => {
     const res = await t.http
-      .post('/no/such/route')
+      .post('/v1/key-store/')
       .set('Content-Type', 'application/json')
-      .send(JSON.stringify({ filler: 'x'.repeat(4096) }))
+      .send(JSON.stringify({ key: 'big', data: { filler: 'x'.repeat(4096) } }))
       .expect(413);
-    expect(res.body).toMatchObject({ statusCode: 413, error: 'payload_too_large' });
+    expect(res.body).toMatchObject({ status: false, error: { code: 3000 } });
   });
 
   it('answers malformed JSON with 400 and no parser internals', async () => {
@@ -53,6 +53,9 @@ describe('HTTP basics', () => {
   it('allows CORS only for configured origins', async () => {
     const allowed = await t.http.options('/health/live').set('Origin', 'https://app.example.com').set('Access-Control-Request-Method', 'GET');
     expect(allowed.headers['access-control-allow-origin']).toBe('https://app.example.com');
+    // A browser app changes and deletes entries too: the preflight must allow those methods.
+    const preflightPut = await t.http.options('/v1/key-store/k').set('Origin', 'https://app.example.com').set('Access-Control-Request-Method', 'PUT');
+    expect(preflightPut.headers['access-control-allow-methods']?.split(/,\s*/)).toEqual(expect.arrayContaining(['PUT', 'PATCH', 'DELETE']));
     const refused = await t.http.options('/health/live').set('Origin', 'https://evil.example.com').set('Access-Control-Request-Method', 'GET');
     expect(refused.headers['access-control-allow-origin']).toBeUndefined();
   });

@@ -11,7 +11,7 @@ function response(overrides: Partial<RecordedResponse> & { json?: unknown }): Re
 
 // The validator that test/setup.ts runs after every file must not pass vacuously.
 describe('response validation against openapi.json', () => {
-  it('maps Express routes and aliases to document paths', () => {
+  it('maps route templates and aliases to document paths', () => {
     expect(documentPath('/apiops/projects/:projectName/keys/:keyName/')).toBe('/apiops/projects/{projectName}/keys/{keyName}');
     expect(documentPath('/api/admin/KeyStores/:id')).toBe('/api/adm/KeyStores/{id}');
   });

@@ -24,7 +24,7 @@ export interface ResponseMismatch {
   test: string | undefined;
 }
 
-/** Express `/a/:b/c` → OpenAPI `/a/{b}/c`, aliases resolved, no trailing slash. */
+/** Route template `/a/:b/c` → OpenAPI `/a/{b}/c`, aliases resolved, no trailing slash. */
 export function documentPath(route: string): string {
   let path = route.replace(/:([A-Za-z0-9_]+)/g, '{$1}').replace(/\/+$/, '') || '/';
   for (const [alias, canonical] of PATH_ALIASES) path = path.replace(alias, canonical);

@@ -1,0 +1,29 @@
+import type { FastifyInstance } from 'fastify';
+
+/** Whether an If-None-Match list names `etag` (weak comparison, as RFC 9110 asks for GET). */
+export function ifNoneMatchNames(header: string, etag: string): boolean {
+  const opaque = (tag: string) => tag.trim().replace(/^W\//, '');
+  return header.trim() === '*' || header.split(',').some((tag) => opaque(tag) === opaque(etag));
+}
+
+/**
+ * Conditional GET for every route that sends an ETag: a GET or HEAD whose If-None-Match names
+ * the current tag is answered 304 without a body (unless the client asks for no-cache).
+ */
+export function registerConditionalGet(fastify: FastifyInstance): void {
+  fastify.addHook('onSend', (request, reply, payload, done) => {
+    const etag = reply.getHeader('etag');
+    const ifNoneMatch = request.headers['if-none-match'];
+    const fresh =
+      (request.method === 'GET' || request.method === 'HEAD') &&
+      reply.statusCode >= 200 &&
+      reply.statusCode < 300 &&
+      typeof etag === 'string' &&
+      typeof ifNoneMatch === 'string' &&
+      !/\bno-cache\b/.test(request.headers['cache-control'] ?? '') &&
+      ifNoneMatchNames(ifNoneMatch, etag);
+    if (!fresh) return done(null, payload);
+    reply.code(304).removeHeader('content-type').removeHeader('content-length');
+    done(null, null);
+  });
+}

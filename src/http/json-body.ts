@@ -1,0 +1,47 @@
+/**
+ * Deepest JSON nesting a request body may have. class-transformer and class-validator walk a
+ * body recursively, so a body like `[[[[…]]]]` 10,000 levels deep overflowed the stack there
+ * (RangeError → 500). No API of Keyward needs anywhere near this depth.
+ */
+export const MAX_JSON_DEPTH = 100;
+
+/** A JSON request body that cannot be accepted; toProblem answers it with 400 naming `body`. */
+export class JsonBodyError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'JsonBodyError';
+  }
+}
+
+/**
+ * Parses a JSON request body. Only an object or an array is a body (a bare string or number
+ * is refused, as strict JSON APIs do); an empty body is `{}`. The depth is checked first, in
+ * one linear, iterative pass over the bytes counting `{`/`[` outside strings.
+ */
+export function parseJsonBody(buffer: Buffer): unknown {
+  let depth = 0;
+  let inString = false;
+  let first: number | undefined;
+  for (let i = 0; i < buffer.length; i++) {
+    const byte = buffer[i];
+    if (inString) {
+      if (byte === 0x5c) i++; // backslash: skip the escaped character
+      else if (byte === 0x22) inString = false;
+      continue;
+    }
+    if (first === undefined && byte !== 0x20 && byte !== 0x0a && byte !== 0x0d && byte !== 0x09) first = byte;
+    if (byte === 0x22) inString = true;
+    else if (byte === 0x7b || byte === 0x5b) {
+      if (++depth > MAX_JSON_DEPTH) throw new JsonBodyError(`JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
+    } else if (byte === 0x7d || byte === 0x5d) depth--;
+  }
+  if (first === undefined) return {};
+  if (first !== 0x7b && first !== 0x5b) throw new JsonBodyError('Malformed JSON');
+  try {
+    // JSON.parse defines "__proto__" as an ordinary own property, never as the prototype.
+    return JSON.parse(buffer.toString('utf8'));
+  } catch {
+    // JSON.parse's message can quote the body, which may hold a secret.
+    throw new JsonBodyError('Malformed JSON');
+  }
+}
