@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { decodeProtectedHeader } from 'jose';
-import { DataSource } from 'typeorm';
+import { Sql } from '../database/sql.js';
 import { AppError } from '../http/problem.js';
 import { AccessTokenService } from './access-token.service.js';
 import { EXTERNAL_ALGORITHMS, ExternalTokenVerifier } from './external-token.verifier.js';
@@ -24,7 +24,7 @@ interface PrincipalRow {
 @Injectable()
 export class Authenticator {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly sql: Sql,
     private readonly accessTokens: AccessTokenService,
     private readonly externalTokens: ExternalTokenVerifier,
     private readonly cache: IdentityCache,
@@ -45,7 +45,7 @@ export class Authenticator {
       `pat:${hash.toString('hex')}`,
       (found) => [`pat:${found!.token_id}`, `user:${found!.id}`],
       async () => {
-        const rows: (PrincipalRow & { token_id: string; expires_at: Date | null; revoked: boolean })[] = await this.dataSource.query(
+        const rows = await this.sql.query<PrincipalRow & { token_id: string; expires_at: Date | null; revoked: boolean }>(
           `SELECT u.id, u.username, u.is_admin, u.disabled, t.id AS token_id, t.expires_at, t.revoked_at IS NOT NULL AS revoked
              FROM personal_access_tokens t JOIN users u ON u.id = t.user_id
             WHERE t.token_hash = $1`,
@@ -87,7 +87,7 @@ export class Authenticator {
       `user:${userId}`,
       () => [`user:${userId}`],
       async () => {
-        const rows: PrincipalRow[] = await this.dataSource.query(
+        const rows = await this.sql.query<PrincipalRow>(
           'SELECT id, username, is_admin, disabled, secret_rotated_at FROM users WHERE id = $1',
           [userId],
         );

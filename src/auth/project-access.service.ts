@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { Sql } from '../database/sql.js';
 import { AppError } from '../http/problem.js';
 import { IdentityCache } from './identity-cache.js';
 import type { AuthPrincipal } from './principal.js';
@@ -26,7 +26,7 @@ export function missingPermissions(projectName: string, missing: readonly Projec
 @Injectable()
 export class ProjectAccessService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly sql: Sql,
     private readonly cache: IdentityCache,
   ) {}
 
@@ -40,7 +40,7 @@ export class ProjectAccessService {
       `grants:${principal.userId}:${projectName.toLowerCase()}`,
       (found) => [`user:${principal.userId}`, `project:${found!.id}`],
       async () => {
-        const rows: { id: string; name: string; permissions: ProjectPermission[] | null }[] = await this.dataSource.query(
+        const rows = await this.sql.query<{ id: string; name: string; permissions: ProjectPermission[] | null }>(
           `SELECT p.id, p.name, m.permissions
              FROM projects p LEFT JOIN project_members m ON m.project_id = p.id AND m.user_id = $2
             WHERE lower(p.name) = lower($1)`,

@@ -5,6 +5,7 @@ import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { dataSourceOptions } from './data-source-options.js';
 import { runMigrationsLocked } from './migration-runner.js';
+import { Sql } from './sql.js';
 
 /**
  * One TypeORM data source per app, migrated before any other provider can use it.
@@ -28,5 +29,7 @@ import { runMigrationsLocked } from './migration-runner.js';
       },
     }),
   ],
+  providers: [{ provide: Sql, inject: [DataSource], useFactory: Sql.create }],
+  exports: [Sql],
 })
 export class DatabaseModule {}

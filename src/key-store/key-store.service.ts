@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { AuditService, type AuditRecord } from '../audit/audit.service.js';
 import type { AuthPrincipal } from '../auth/principal.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { ValueCipher } from '../crypto/value-cipher.js';
+import { Sql } from '../database/sql.js';
 import { AppError } from '../http/problem.js';
 import type { CreateKeyStoreEntryDto, ListKeyStoreEntriesQueryDto, UpdateKeyStoreEntryDto } from './dto/key-store-entry.dto.js';
 import type { V1KeyStoreEntryDto, V1KeyStoreEntryPageDto } from './dto/key-store-entry-responses.dto.js';
@@ -41,7 +41,7 @@ interface OpenedEntry {
 @Injectable()
 export class KeyStoreService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly sql: Sql,
     private readonly cipher: ValueCipher,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly audit: AuditService,
@@ -116,7 +116,7 @@ export class KeyStoreService {
     if (query.prefix) conditions.push(`key LIKE $${parameters.push(likePrefix(query.prefix))} ESCAPE '\\'`);
     if (after !== undefined) conditions.push(`key > $${parameters.push(after)}`);
     const where = conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
-    const found: Partial<KeyStoreEntryEntity>[] = await this.dataSource.query(
+    const found = await this.sql.query<Partial<KeyStoreEntryEntity>>(
       `SELECT ${ENTRY_COLUMNS} FROM key_store_entries ${where} ORDER BY key LIMIT $${parameters.push(limit + 1)}`,
       parameters,
     );
@@ -128,7 +128,7 @@ export class KeyStoreService {
 
   /** Plain SQL on the hot path: the ORM's query building cost more CPU than the query itself. */
   private async findByKey(key: string): Promise<KeyStoreEntryEntity | undefined> {
-    const rows: Partial<KeyStoreEntryEntity>[] = await this.dataSource.query(`SELECT ${ENTRY_COLUMNS} FROM key_store_entries WHERE key = $1`, [key]);
+    const rows = await this.sql.query<Partial<KeyStoreEntryEntity>>(`SELECT ${ENTRY_COLUMNS} FROM key_store_entries WHERE key = $1`, [key]);
     return rows[0] ? Object.assign(new KeyStoreEntryEntity(), rows[0]) : undefined;
   }
 
@@ -206,7 +206,7 @@ export class KeyStoreService {
    */
   private async writeOne(statement: string, parameters: unknown[], audit: AuditRecord): Promise<KeyStoreEntryEntity | undefined> {
     const { sql, parameters: all } = this.audit.withEvent(statement, parameters, audit);
-    const rows: Partial<KeyStoreEntryEntity>[] = await this.dataSource.query(sql, all);
+    const rows = await this.sql.query<Partial<KeyStoreEntryEntity>>(sql, all);
     return rows[0] ? Object.assign(new KeyStoreEntryEntity(), rows[0]) : undefined;
   }
 }

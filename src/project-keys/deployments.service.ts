@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { ProjectAccess } from '../auth/project-access.service.js';
 import { ValueCipher } from '../crypto/value-cipher.js';
+import { Sql } from '../database/sql.js';
 import type { DeployedKeyDto, DeploymentResultDto } from './dto/key-responses.dto.js';
 import type { DeploymentStatus } from './entities/key-deployment.entity.js';
 import { KEY_CONTENTS_TABLE } from './entities/project-key-content.entity.js';
@@ -34,6 +35,7 @@ const WORDS: Record<Event, { done: string; each: string; past: string }> = {
 export class DeploymentsService {
   constructor(
     private readonly dataSource: DataSource,
+    private readonly sql: Sql,
     private readonly valueCipher: ValueCipher,
     private readonly environments: EnvironmentsService,
     private readonly notifier: WebhookNotifier,
@@ -132,7 +134,7 @@ export class DeploymentsService {
   async listDeployedKeys(access: ProjectAccess, environmentName: string): Promise<DeployedKeyDto[]> {
     // One round trip: the environment row always comes back (with no key when none is
     // deployed), so an unknown environment is told apart from an empty one.
-    const found: {
+    const found = await this.sql.query<{
       content_id: string | null;
       key_ring_entry_id: string;
       ciphertext: Buffer;
@@ -141,7 +143,7 @@ export class DeploymentsService {
       key_type: KeyType;
       version: number;
       status: DeploymentStatus;
-    }[] = await this.dataSource.query(
+    }>(
       `SELECT c.id AS content_id, c.key_ring_entry_id, c.ciphertext, c.alias, k.name, k.key_type, d.version, d.status
          FROM environments e
          LEFT JOIN (key_deployments d

@@ -7,6 +7,7 @@ import { missingPermissions, type ProjectAccess } from '../auth/project-access.s
 import { KeyRing } from '../crypto/key-ring.js';
 import { type SealedValue, ValueCipher } from '../crypto/value-cipher.js';
 import { isUniqueViolation } from '../database/postgres-errors.js';
+import { Sql } from '../database/sql.js';
 import { AppError, type FieldError } from '../http/problem.js';
 import { DeploymentsService, type DeploymentChange } from './deployments.service.js';
 import type { CryptoKeyInfoEnvironmentDTO, KeyCreateDTO, KeyUpdateDTO } from './dto/key.dto.js';
@@ -34,6 +35,9 @@ interface ContentRow {
   deployed_version: number | null;
   message: string | null;
 }
+
+const KEY_COLUMNS = `id, project_id AS "projectId", name, description, key_type AS "keyType", current_version AS "currentVersion",
+  created_by AS "createdBy", created_at AS "createdAt", updated_at AS "updatedAt"`;
 
 function keyNotFound(name: string): AppError {
   return new AppError('not_found', `Key (name: ${name.slice(0, 100)}) is not found or user does not have privilege to access it!`);
@@ -78,6 +82,7 @@ function checkContents(keyType: KeyType, entries: CryptoKeyInfoEnvironmentDTO[])
 export class KeysService {
   constructor(
     private readonly dataSource: DataSource,
+    private readonly sql: Sql,
     private readonly valueCipher: ValueCipher,
     private readonly keyRing: KeyRing,
     private readonly environments: EnvironmentsService,
@@ -112,8 +117,9 @@ export class KeysService {
     return this.deployments.announce(access, dto.name, 'key.deployed', changes);
   }
 
+  /** Plain SQL on a hot read: no ORM query building and hydration per request. */
   async listKeys(access: ProjectAccess): Promise<KeyDto[]> {
-    const keys = await this.dataSource.getRepository(ProjectKeyEntity).find({ where: { projectId: access.projectId }, order: { name: 'ASC' } });
+    const keys = await this.sql.query<ProjectKeyEntity>(`SELECT ${KEY_COLUMNS} FROM project_keys WHERE project_id = $1 ORDER BY name`, [access.projectId]);
     return this.map(keys);
   }
 
@@ -283,7 +289,7 @@ export class KeysService {
   }
 
   private async map(keys: ProjectKeyEntity[]): Promise<KeyDto[]> {
-    const rows: ContentRow[] = keys.length === 0 ? [] : await this.dataSource.query(
+    const rows = keys.length === 0 ? [] : await this.sql.query<ContentRow>(
       `SELECT c.key_id, e.name AS environment_name, c.alias, c.version, c.fingerprint, d.status, d.version AS deployed_version, d.message
          FROM project_key_contents c
          JOIN environments e ON e.id = c.environment_id
