@@ -3,6 +3,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import type { AuthPrincipal } from '../auth/principal.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
+import { StatementParameters } from '../database/statement.js';
 import { currentRequestContext } from '../observability/request-context.js';
 import { sealPendingEvents } from './audit-chain.js';
 import type { AuditOutcome } from './entities/audit-event.entity.js';
@@ -22,10 +23,6 @@ const COLUMNS =
   'actor_id, actor_token_kind, actor_token_id, action, resource_type, resource_id, outcome, request_id, client_address, user_agent, details';
 // Explicit types: in INSERT … SELECT the parameters would otherwise be untyped text.
 const TYPES = ['varchar', 'varchar', 'varchar', 'varchar', 'varchar', 'varchar', 'varchar', 'varchar', 'varchar', 'varchar', 'jsonb'];
-
-function placeholders(offset: number): string {
-  return TYPES.map((type, i) => `$${offset + i + 1}::${type}`).join(', ');
-}
 
 /** The actor of changes Keyward makes by itself (key generation, scheduled rewrap). */
 export const SYSTEM_ACTOR = { userId: null, tokenKind: 'system' as const };
@@ -47,8 +44,16 @@ export class AuditService implements OnApplicationBootstrap, BeforeApplicationSh
   ) {}
 
   async record(manager: EntityManager, event: AuditRecord): Promise<void> {
-    const values = this.values(event);
-    await manager.query(`INSERT INTO audit_events (${COLUMNS}) VALUES (${placeholders(0)})`, values);
+    const parameters = new StatementParameters();
+    await manager.query(this.insertEvents(parameters, [event]), parameters.values);
+  }
+
+  /**
+   * The INSERT of `events`, as a part of a statement being assembled (see asOneStatement):
+   * recorded if and only if the rest of that statement is.
+   */
+  insertEvents(parameters: StatementParameters, events: AuditRecord[]): string {
+    return `INSERT INTO audit_events (${COLUMNS}) VALUES ${events.map((event) => `(${this.placeholders(parameters, event)})`).join(', ')}`;
   }
 
   /**
@@ -57,12 +62,19 @@ export class AuditService implements OnApplicationBootstrap, BeforeApplicationSh
    * four on a hot write path. Answers the statement's rows.
    */
   withEvent(statement: string, parameters: unknown[], event: AuditRecord): { sql: string; parameters: unknown[] } {
+    const all = new StatementParameters([...parameters]);
     return {
       sql: `WITH written AS (${statement}),
-            audited AS (INSERT INTO audit_events (${COLUMNS}) SELECT ${placeholders(parameters.length)} FROM written)
+            audited AS (INSERT INTO audit_events (${COLUMNS}) SELECT ${this.placeholders(all, event)} FROM written)
             SELECT * FROM written`,
-      parameters: [...parameters, ...this.values(event)],
+      parameters: all.values,
     };
+  }
+
+  private placeholders(parameters: StatementParameters, event: AuditRecord): string {
+    return this.values(event)
+      .map((value, i) => parameters.add(value, TYPES[i]))
+      .join(', ');
   }
 
   private values(event: AuditRecord): unknown[] {

@@ -4,6 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import type { ProjectAccess } from '../auth/project-access.service.js';
 import { ValueCipher } from '../crypto/value-cipher.js';
 import { Sql } from '../database/sql.js';
+import { StatementParameters } from '../database/statement.js';
 import type { DeployedKeyDto, DeploymentResultDto } from './dto/key-responses.dto.js';
 import type { DeploymentStatus } from './entities/key-deployment.entity.js';
 import { KEY_CONTENTS_TABLE } from './entities/project-key-content.entity.js';
@@ -47,24 +48,26 @@ export class DeploymentsService {
    */
   async publish(tx: EntityManager, keyId: string, version: number, environments: EnvironmentRef[]): Promise<DeploymentChange[]> {
     if (environments.length === 0) return [];
+    const parameters = new StatementParameters();
+    const { statement, changes } = this.publishStatement(parameters, parameters.add(keyId, 'uuid'), version, environments);
+    await tx.query(statement, parameters.values);
+    return changes;
+  }
+
+  /** publish() as a part of a statement being assembled; `keyId` is its placeholder there. */
+  publishStatement(parameters: StatementParameters, keyId: string, version: number, environments: EnvironmentRef[]): { statement: string; changes: DeploymentChange[] } {
     const changes = environments.map((environment) => ({ environment, version, attemptId: randomUUID() }));
-    await tx.query(
-      `INSERT INTO key_deployments (key_id, environment_id, version, status, message, attempt_id)
-       SELECT $1, v.environment_id, $2, v.status, v.message, v.attempt_id
-         FROM unnest($3::uuid[], $4::text[], $5::text[], $6::uuid[]) AS v(environment_id, status, message, attempt_id)
+    const environmentIds = parameters.add(changes.map((c) => c.environment.id), 'uuid[]');
+    const statuses = parameters.add(changes.map((c): DeploymentStatus => (c.environment.hasWebhook ? 'PENDING' : 'DEPLOYED')), 'text[]');
+    const messages = parameters.add(changes.map((c) => (c.environment.hasWebhook ? null : WORDS['key.deployed'].each)), 'text[]');
+    const attemptIds = parameters.add(changes.map((c) => c.attemptId), 'uuid[]');
+    const statement = `INSERT INTO key_deployments (key_id, environment_id, version, status, message, attempt_id)
+       SELECT ${keyId}, v.environment_id, ${parameters.add(version, 'int')}, v.status, v.message, v.attempt_id
+         FROM unnest(${environmentIds}, ${statuses}, ${messages}, ${attemptIds}) AS v(environment_id, status, message, attempt_id)
        ON CONFLICT (key_id, environment_id) DO UPDATE
          SET version = EXCLUDED.version, status = EXCLUDED.status, message = EXCLUDED.message,
-             attempt_id = EXCLUDED.attempt_id, updated_at = now()`,
-      [
-        keyId,
-        version,
-        changes.map((c) => c.environment.id),
-        changes.map((c): DeploymentStatus => (c.environment.hasWebhook ? 'PENDING' : 'DEPLOYED')),
-        changes.map((c) => (c.environment.hasWebhook ? null : WORDS['key.deployed'].each)),
-        changes.map((c) => c.attemptId),
-      ],
-    );
-    return changes;
+             attempt_id = EXCLUDED.attempt_id, updated_at = now()`;
+    return { statement, changes };
   }
 
   /** Withdraws the key from one environment, or from all of them; returns what was withdrawn. */

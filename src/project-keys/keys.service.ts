@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { AuditService } from '../audit/audit.service.js';
+import { AuditService, type AuditRecord } from '../audit/audit.service.js';
 import type { AuthPrincipal } from '../auth/principal.js';
 import { missingPermissions, type ProjectAccess } from '../auth/project-access.service.js';
 import { KeyRing } from '../crypto/key-ring.js';
 import { type SealedValue, ValueCipher } from '../crypto/value-cipher.js';
 import { isUniqueViolation } from '../database/postgres-errors.js';
 import { Sql } from '../database/sql.js';
+import { asOneStatement, StatementParameters } from '../database/statement.js';
 import { AppError, type FieldError } from '../http/problem.js';
 import { DeploymentsService, type DeploymentChange } from './deployments.service.js';
 import type { CryptoKeyInfoEnvironmentDTO, KeyCreateDTO, KeyUpdateDTO } from './dto/key.dto.js';
@@ -96,24 +97,26 @@ export class KeysService {
     assertDistinctEnvironments(entries);
     const materials = checkContents(dto.keyType, entries);
     const sealed = await this.seal(entries);
-    const changes = await this.refuseDuplicateName(dto.name, () =>
-      this.dataSource.transaction(async (tx) => {
-        const environments = await this.environments.resolveEnvironments(tx, access, entries.map((e) => e.environmentName));
-        const keyId = randomUUID();
-        await tx.getRepository(ProjectKeyEntity).insert({
-          id: keyId,
-          projectId: access.projectId,
-          name: dto.name,
-          description: dto.description ?? null,
-          keyType: dto.keyType,
-          currentVersion: 1,
-          createdBy: principal.userId,
-        });
-        await this.storeContents(tx, keyId, 1, sealed, environments, materials);
-        await this.record(tx, principal, access, 'project.key.create', dto.name, { keyType: dto.keyType, version: 1 });
-        return this.publish(tx, principal, access, dto.name, keyId, 1, environments);
-      }),
-    );
+    const environments = await this.environments.resolveEnvironments(this.dataSource.manager, access, entries.map((e) => e.environmentName));
+    // One statement: the key, its contents, its deployments and their audit events commit
+    // together, in one round trip. The unique index settles a racing create of the same name.
+    const parameters = new StatementParameters();
+    const keyId = parameters.add(randomUUID(), 'uuid');
+    const parts = [
+      `INSERT INTO project_keys (id, project_id, name, description, key_type, current_version, created_by)
+       VALUES (${keyId}, ${parameters.add(access.projectId)}, ${parameters.add(dto.name)}, ${parameters.add(dto.description ?? null)}, ${parameters.add(dto.keyType)}, 1, ${parameters.add(principal.userId)})`,
+    ];
+    const events = [this.keyEvent(principal, access, 'project.key.create', dto.name, { keyType: dto.keyType, version: 1 })];
+    let changes: DeploymentChange[] = [];
+    if (sealed.length > 0) {
+      parts.push(this.contentsStatement(parameters, keyId, 1, sealed, environments, materials));
+      const published = this.deployments.publishStatement(parameters, keyId, 1, environments);
+      parts.push(published.statement);
+      changes = published.changes;
+      events.push(this.deployEvent(principal, access, dto.name, 1, changes));
+    }
+    parts.push(this.audit.insertEvents(parameters, events));
+    await this.refuseDuplicateName(dto.name, () => this.sql.query(asOneStatement(parts), parameters.values));
     return this.deployments.announce(access, dto.name, 'key.deployed', changes);
   }
 
@@ -214,9 +217,7 @@ export class KeysService {
     environments: EnvironmentRef[],
   ): Promise<DeploymentChange[]> {
     const changes = await this.deployments.publish(tx, keyId, version, environments);
-    if (changes.length > 0) {
-      await this.record(tx, principal, access, 'project.key.deploy', keyName, { version, environments: changes.map((c) => c.environment.name) });
-    }
+    if (changes.length > 0) await this.audit.record(tx, this.deployEvent(principal, access, keyName, version, changes));
     return changes;
   }
 
@@ -226,7 +227,15 @@ export class KeysService {
   }
 
   private record(tx: EntityManager, principal: AuthPrincipal, access: ProjectAccess, action: string, keyName: string, details: Record<string, unknown>) {
-    return this.audit.record(tx, { action, actor: principal, resource: { type: 'project.key', id: `${access.projectName}/${keyName}` }, details });
+    return this.audit.record(tx, this.keyEvent(principal, access, action, keyName, details));
+  }
+
+  private keyEvent(principal: AuthPrincipal, access: ProjectAccess, action: string, keyName: string, details: Record<string, unknown>): AuditRecord {
+    return { action, actor: principal, resource: { type: 'project.key', id: `${access.projectName}/${keyName}` }, details };
+  }
+
+  private deployEvent(principal: AuthPrincipal, access: ProjectAccess, keyName: string, version: number, changes: DeploymentChange[]): AuditRecord {
+    return this.keyEvent(principal, access, 'project.key.deploy', keyName, { version, environments: changes.map((c) => c.environment.name) });
   }
 
   private async findKey(manager: EntityManager, access: ProjectAccess, keyName: string, options: { lock?: boolean } = {}): Promise<ProjectKeyEntity> {
@@ -252,17 +261,33 @@ export class KeysService {
 
   /** Sets each environment's content; a replaced content gets the new row id its ciphertext is bound to. */
   private async storeContents(tx: EntityManager, keyId: string, version: number, sealed: SealedEntry[], environments: EnvironmentRef[], materials: Buffer[]) {
-    for (const [i, { id, entry, sealed: value }] of sealed.entries()) {
-      await tx.query(
-        `INSERT INTO project_key_contents (id, key_id, environment_id, alias, version, fingerprint, key_ring_entry_id, key_ring_entry_usable, ciphertext)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, true, $8)
-         ON CONFLICT (key_id, environment_id) DO UPDATE
-           SET id = EXCLUDED.id, version = EXCLUDED.version, fingerprint = EXCLUDED.fingerprint,
-               alias = CASE WHEN $9::boolean THEN EXCLUDED.alias ELSE project_key_contents.alias END,
-               key_ring_entry_id = EXCLUDED.key_ring_entry_id, key_ring_entry_usable = true, ciphertext = EXCLUDED.ciphertext, updated_at = now()`,
-        [id, keyId, environments[i].id, entry.alias ?? null, version, this.keyRing.fingerprint(materials[i]), value.keyRingEntryId, value.ciphertext, entry.alias !== undefined],
-      );
-    }
+    if (sealed.length === 0) return;
+    const parameters = new StatementParameters();
+    await tx.query(this.contentsStatement(parameters, parameters.add(keyId, 'uuid'), version, sealed, environments, materials), parameters.values);
+  }
+
+  /**
+   * storeContents() as a part of a statement being assembled; `keyId` is its placeholder there.
+   * An entry without an alias keeps the stored one (read under the key's row lock on update).
+   */
+  private contentsStatement(parameters: StatementParameters, keyId: string, version: number, sealed: SealedEntry[], environments: EnvironmentRef[], materials: Buffer[]): string {
+    const ids = parameters.add(sealed.map((s) => s.id), 'uuid[]');
+    const environmentIds = parameters.add(environments.map((e) => e.id), 'uuid[]');
+    const aliases = parameters.add(sealed.map((s) => s.entry.alias ?? null), 'text[]');
+    const aliasGiven = parameters.add(sealed.map((s) => s.entry.alias !== undefined), 'boolean[]');
+    const fingerprints = parameters.add(materials.map((material) => this.keyRing.fingerprint(material)), 'text[]');
+    const keyRingEntryIds = parameters.add(sealed.map((s) => s.sealed.keyRingEntryId), 'uuid[]');
+    const ciphertexts = parameters.add(sealed.map((s) => s.sealed.ciphertext), 'bytea[]');
+    return `INSERT INTO project_key_contents (id, key_id, environment_id, alias, version, fingerprint, key_ring_entry_id, key_ring_entry_usable, ciphertext)
+       SELECT c.id, ${keyId}, c.environment_id,
+              CASE WHEN c.alias_given THEN c.alias
+                   ELSE (SELECT kept.alias FROM project_key_contents kept WHERE kept.key_id = ${keyId} AND kept.environment_id = c.environment_id) END,
+              ${parameters.add(version, 'int')}, c.fingerprint, c.key_ring_entry_id, true, c.ciphertext
+         FROM unnest(${ids}, ${environmentIds}, ${aliases}, ${aliasGiven}, ${fingerprints}, ${keyRingEntryIds}, ${ciphertexts})
+              AS c(id, environment_id, alias, alias_given, fingerprint, key_ring_entry_id, ciphertext)
+       ON CONFLICT (key_id, environment_id) DO UPDATE
+         SET id = EXCLUDED.id, version = EXCLUDED.version, fingerprint = EXCLUDED.fingerprint, alias = EXCLUDED.alias,
+             key_ring_entry_id = EXCLUDED.key_ring_entry_id, key_ring_entry_usable = true, ciphertext = EXCLUDED.ciphertext, updated_at = now()`;
   }
 
   private async assertAllContentsReplaced(tx: EntityManager, key: ProjectKeyEntity, keyType: KeyType, replaced: EnvironmentRef[]): Promise<void> {

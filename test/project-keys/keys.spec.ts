@@ -182,6 +182,12 @@ describe('/apiops project keys', () => {
     );
     expect(results.map((r) => r.status).sort()).toEqual([200, 400, 400, 400]);
     for (const loser of results.filter((r) => r.status === 400)) expect(loser.body.error_description).toContain('is already exist!');
+    // A create is one statement: the losers left no content, deployment or audit event behind.
+    const [{ id }] = await t.db.query('SELECT id FROM project_keys WHERE name = $1', [name]);
+    expect(await t.db.query('SELECT key_id FROM project_key_contents WHERE key_id = $1', [id])).toHaveLength(1);
+    expect(await t.db.query('SELECT key_id FROM key_deployments WHERE key_id = $1', [id])).toHaveLength(1);
+    const events: { action: string }[] = await t.db.query("SELECT action FROM audit_events WHERE resource_type = 'project.key' AND resource_id = $1 ORDER BY id", [`${project}/${name}`]);
+    expect(events.map((e) => e.action)).toEqual(['project.key.create', 'project.key.deploy']);
   });
 
   describe('update', () => {
@@ -216,6 +222,21 @@ describe('/apiops project keys', () => {
 
       expect((await deployedKeys(production)).resultList).toContainEqual(expect.objectContaining({ name, content: second, version: 2, alias: 'a1' }));
       expect((await deployedKeys(staging)).resultList).toContainEqual(expect.objectContaining({ name, content: stag, version: 2 }));
+    });
+
+    it('replaces an alias that is sent, clears one sent as null and keeps one not sent', async () => {
+      const name = uniqueName('aliased');
+      const entries = [production, staging].map((environmentName) => ({ environmentName, content: secretKey(), alias: `old-${environmentName}` }));
+      await t.http.post(keys()).set(admin.auth).send(keyBody(name, 'SECRET_KEY', entries)).expect(200);
+      await t.http
+        .put(keys(`${name}/`))
+        .set(admin.auth)
+        .send({ cryptoKeyInfoEnvironmentList: [{ environmentName: production, content: secretKey(), alias: null }, { environmentName: staging, content: secretKey() }] })
+        .expect(200);
+      const aliases = Object.fromEntries((await getKey(name)).cryptoKeyInfoEnvironmentList.map((e: { environmentName: string; alias: string | null }) => [e.environmentName, e.alias]));
+      expect(aliases).toEqual({ [production]: null, [staging]: `old-${staging}` });
+      await t.http.put(keys(`${name}/`)).set(admin.auth).send({ cryptoKeyInfoEnvironmentList: [{ environmentName: staging, content: secretKey(), alias: 'new' }] }).expect(200);
+      expect((await getKey(name)).cryptoKeyInfoEnvironmentList.find((e: { environmentName: string }) => e.environmentName === staging).alias).toBe('new');
     });
 
     it('renames a key; a name taken (in any case) answers the duplicate text', async () => {
