@@ -323,6 +323,8 @@ export class KeysService {
         ORDER BY e.name`,
       [keys.map((key) => key.id)],
     );
+    const entriesByKey = new Map<string, KeyEnvironmentDto[]>(keys.map((key) => [key.id, []]));
+    for (const row of rows) entriesByKey.get(row.key_id)!.push(mapEnvironmentEntry(row));
     return keys.map((key) => ({
       id: key.id,
       name: key.name,
@@ -332,7 +334,7 @@ export class KeysService {
       createdBy: key.createdBy,
       createdAt: key.createdAt.toISOString(),
       updatedAt: key.updatedAt.toISOString(),
-      cryptoKeyInfoEnvironmentList: rows.filter((row) => row.key_id === key.id).map(mapEnvironmentEntry),
+      cryptoKeyInfoEnvironmentList: entriesByKey.get(key.id)!,
     }));
   }
 }
