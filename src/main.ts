@@ -56,10 +56,24 @@ async function serve(config: AppConfig): Promise<void> {
   process.once('SIGINT', () => void shutdown('SIGINT'));
 }
 
+/**
+ * V8's default young generation (16 MB semi-spaces) promotes a request's short-lived objects
+ * into the old generation, which then grows towards a heap limit sized from the machine's RAM:
+ * 300+ MB per worker under load. 64 MB semi-spaces kept workers near 250 MB at no throughput
+ * cost (BENCHMARKS.md). An operator's own setting, on the command line or in NODE_OPTIONS, wins.
+ */
+const YOUNG_GENERATION_FLAG = '--max-semi-space-size=64';
+
+function workerExecArgv(): string[] {
+  const given = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
+  return given.some((flag) => /^--max[-_]semi[-_]space[-_]size\b/.test(flag)) ? process.execArgv : [...process.execArgv, YOUNG_GENERATION_FLAG];
+}
+
 /** KEYWARD_WORKERS > 1: the primary only forks workers (they share the port) and relays signals. */
 function superviseWorkers(config: AppConfig): void {
   const logger = createJsonLogger(config.logLevel).child({ context: 'Keyward' });
   let stopping = false;
+  cluster.setupPrimary({ execArgv: workerExecArgv() });
   for (let i = 0; i < config.workers; i++) cluster.fork();
   cluster.on('exit', (worker, code, signal) => {
     if (stopping) {

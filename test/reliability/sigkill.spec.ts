@@ -1,11 +1,8 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { join, resolve } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { buildIfStale, startCompiledService, type CompiledService } from '../support/compiled-service.js';
 import { createIsolatedDatabase, type IsolatedDatabase } from '../support/isolated-database.js';
 import { connect } from '../support/pg-client.js';
 
@@ -16,43 +13,11 @@ import { connect } from '../support/pg-client.js';
  * statement). Requests cut by the kill may have landed or not; they are counted.
  */
 
-const ROOT = resolve(import.meta.dirname, '../..');
-const MAIN = join(ROOT, 'dist/src/main.js');
 const LOOPS = 8;
 /** Safety bounds: the kill normally comes first (300-800 ms), these only cap a runaway. */
 const MAX_REQUESTS = 3000;
 const KILL_AT_REQUESTS = 2500;
 const ADMIN = 'killtest-admin';
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
-  }
-  return newest;
-}
-
-/** `npx nest build` when dist/src/main.js is missing or older than the newest file under src/. */
-function buildIfStale(): void {
-  if (existsSync(MAIN) && statSync(MAIN).mtimeMs >= newestMtime(join(ROOT, 'src'))) return;
-  const result = spawnSync('npx', ['nest', 'build'], { cwd: ROOT, encoding: 'utf8', timeout: 110_000 });
-  if (result.status !== 0) throw new Error(`nest build failed (${result.status ?? result.signal}):\n${result.stdout}\n${result.stderr}`);
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done, fail) => server.once('error', fail).listen(0, '127.0.0.1', done));
-  const { port } = server.address() as { port: number };
-  await new Promise((done) => server.close(done));
-  return port;
-}
-
-interface Service {
-  child: ChildProcess;
-  baseUrl: string;
-  output: () => string;
-}
 
 describe.skipIf(!inject('serverUrl'))('service killed with SIGKILL during a write load', () => {
   let db: IsolatedDatabase | undefined;
@@ -75,47 +40,19 @@ describe.skipIf(!inject('serverUrl'))('service killed with SIGKILL during a writ
     await db?.drop();
   });
 
-  async function start(): Promise<Service> {
-    const port = await freePort();
-    const child = spawn(process.execPath, [MAIN], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        NODE_ENV: 'test',
-        DATABASE_URL: db!.url,
-        KEYWARD_MASTER_KEY: inject('masterKey'),
-        HOST: '127.0.0.1',
-        PORT: String(port),
-        KEYWARD_BOOTSTRAP_ADMIN: `${ADMIN}:${adminSecret}`,
-        KEYWARD_WORKERS: '1',
-        LOG_LEVEL: 'warn',
-        KEYWARD_AUDIT_SEAL_INTERVAL_MS: '0',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+  async function start(): Promise<CompiledService> {
+    const service = await startCompiledService({
+      DATABASE_URL: db!.url,
+      KEYWARD_MASTER_KEY: inject('masterKey'),
+      KEYWARD_BOOTSTRAP_ADMIN: `${ADMIN}:${adminSecret}`,
+      KEYWARD_WORKERS: '1',
+      KEYWARD_AUDIT_SEAL_INTERVAL_MS: '0',
     });
-    children.push(child);
-    let output = '';
-    const keep = (chunk: Buffer) => (output = (output + chunk.toString('utf8')).slice(-8000));
-    child.stdout!.on('data', keep);
-    child.stderr!.on('data', keep);
-    const baseUrl = `http://127.0.0.1:${port}`;
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`service exited (${child.exitCode ?? child.signalCode}) before ready:\n${output}`);
-      if (Date.now() > deadline) throw new Error(`service not ready within 30 s:\n${output}`);
-      try {
-        const res = await fetch(`${baseUrl}/health/ready`, { signal: AbortSignal.timeout(2000) });
-        if (res.status === 200) break;
-        await res.arrayBuffer();
-      } catch {
-        // not listening yet
-      }
-      await sleep(100);
-    }
-    return { child, baseUrl, output: () => output };
+    children.push(service.child);
+    return service;
   }
 
-  async function token(service: Service): Promise<string> {
+  async function token(service: CompiledService): Promise<string> {
     const res = await fetch(`${service.baseUrl}/oauth/token`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
