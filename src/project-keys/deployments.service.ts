@@ -28,7 +28,7 @@ const WORDS: Record<Event, { done: string; each: string; past: string }> = {
 };
 
 /**
- * Publishing a key version to environments (inside the caller's transaction, so it commits
+ * Publishing a key version to environments (a part of the change's own statement, so it commits
  * with the change), announcing it to their webhooks afterwards, and the runtime read of what
  * an environment has.
  */
@@ -43,18 +43,10 @@ export class DeploymentsService {
   ) {}
 
   /**
-   * Publishes `version` to each environment. Without a webhook the deployment is complete
-   * here; with one it stays PENDING until announce() records the webhook's answer.
+   * Publishing `version` to each environment, as a part of a statement being assembled (the
+   * change's own); `keyId` is its placeholder there. Without a webhook the deployment is
+   * complete here; with one it stays PENDING until announce() records the webhook's answer.
    */
-  async publish(tx: EntityManager, keyId: string, version: number, environments: EnvironmentRef[]): Promise<DeploymentChange[]> {
-    if (environments.length === 0) return [];
-    const parameters = new StatementParameters();
-    const { statement, changes } = this.publishStatement(parameters, parameters.add(keyId, 'uuid'), version, environments);
-    await tx.query(statement, parameters.values);
-    return changes;
-  }
-
-  /** publish() as a part of a statement being assembled; `keyId` is its placeholder there. */
   publishStatement(parameters: StatementParameters, keyId: string, version: number, environments: EnvironmentRef[]): { statement: string; changes: DeploymentChange[] } {
     const changes = environments.map((environment) => ({ environment, version, attemptId: randomUUID() }));
     const environmentIds = parameters.add(changes.map((c) => c.environment.id), 'uuid[]');

@@ -102,21 +102,16 @@ export class KeysService {
     // together, in one round trip. The unique index settles a racing create of the same name.
     const parameters = new StatementParameters();
     const keyId = parameters.add(randomUUID(), 'uuid');
+    const published = this.publishing(parameters, keyId, principal, access, dto.name, 1, environments);
     const parts = [
       `INSERT INTO project_keys (id, project_id, name, description, key_type, current_version, created_by)
        VALUES (${keyId}, ${parameters.add(access.projectId)}, ${parameters.add(dto.name)}, ${parameters.add(dto.description ?? null)}, ${parameters.add(dto.keyType)}, 1, ${parameters.add(principal.userId)})`,
+      ...this.contentsParts(parameters, keyId, 1, sealed, environments, materials),
+      ...published.parts,
     ];
-    const events = [this.keyEvent(principal, access, 'project.key.create', dto.name, { keyType: dto.keyType, version: 1 })];
-    let changes: DeploymentChange[] = [];
-    if (sealed.length > 0) {
-      parts.push(this.contentsStatement(parameters, keyId, 1, sealed, environments, materials));
-      const published = this.deployments.publishStatement(parameters, keyId, 1, environments);
-      parts.push(published.statement);
-      changes = published.changes;
-      events.push(this.deployEvent(principal, access, dto.name, 1, changes));
-    }
-    parts.push(this.audit.insertEvents(parameters, events));
-    await this.refuseDuplicateName(dto.name, () => this.sql.query(asOneStatement(parts), parameters.values));
+    const events = [this.keyEvent(principal, access, 'project.key.create', dto.name, { keyType: dto.keyType, version: 1 }), ...published.events];
+    await this.refuseDuplicateName(dto.name, () => this.sql.query(this.withEvents(parameters, parts, events), parameters.values));
+    const changes = published.changes;
     return this.deployments.announce(access, dto.name, 'key.deployed', changes);
   }
 
@@ -152,14 +147,22 @@ export class KeysService {
         if (keyType !== key.keyType) await this.assertAllContentsReplaced(tx, key, keyType, environments);
         const version = key.currentVersion + 1;
         const name = dto.name ?? key.name;
-        await tx.getRepository(ProjectKeyEntity).update(
-          { id: key.id },
-          { name, description: dto.description === undefined ? key.description : dto.description, keyType, currentVersion: version, updatedAt: () => 'now()' },
-        );
-        await this.storeContents(tx, key.id, version, sealed, environments, materials);
         const targets = [...deployed, ...environments.filter((e) => !deployed.some((d) => d.id === e.id))];
-        await this.record(tx, principal, access, 'project.key.update', name, { version, keyType, ...(name !== key.name ? { renamedFrom: key.name } : {}) });
-        return { name, changes: await this.publish(tx, principal, access, name, key.id, version, targets) };
+        // The writes and their audit events as one statement, under the key's row lock.
+        const parameters = new StatementParameters();
+        const keyId = parameters.add(key.id, 'uuid');
+        const description = dto.description === undefined ? key.description : dto.description;
+        const published = this.publishing(parameters, keyId, principal, access, name, version, targets);
+        const parts = [
+          `UPDATE project_keys SET name = ${parameters.add(name)}, description = ${parameters.add(description)}, key_type = ${parameters.add(keyType)},
+                  current_version = ${parameters.add(version, 'int')}, updated_at = now()
+            WHERE id = ${keyId}`,
+          ...this.contentsParts(parameters, keyId, version, sealed, environments, materials),
+          ...published.parts,
+        ];
+        const updated = this.keyEvent(principal, access, 'project.key.update', name, { version, keyType, ...(name !== key.name ? { renamedFrom: key.name } : {}) });
+        await tx.query(this.withEvents(parameters, parts, [updated, ...published.events]), parameters.values);
+        return { name, changes: published.changes };
       }),
     );
     return this.deployments.announce(access, name, 'key.deployed', changes);
@@ -188,7 +191,10 @@ export class KeysService {
       if (content.length === 0) {
         throw new AppError('bad_request', `Key (name: ${key.name}) has no content for environment (${environment.name}): add it with an update first`);
       }
-      return { name: key.name, changes: await this.publish(tx, principal, access, key.name, key.id, key.currentVersion, [environment]) };
+      const parameters = new StatementParameters();
+      const published = this.publishing(parameters, parameters.add(key.id, 'uuid'), principal, access, key.name, key.currentVersion, [environment]);
+      await tx.query(this.withEvents(parameters, published.parts, published.events), parameters.values);
+      return { name: key.name, changes: published.changes };
     });
     return this.deployments.announce(access, name, 'key.deployed', changes);
   }
@@ -206,19 +212,24 @@ export class KeysService {
     return this.deployments.announce(access, name, 'key.undeployed', changes);
   }
 
-  /** Publishes inside the change's transaction and puts the deployment on record there too. */
-  private async publish(
-    tx: EntityManager,
+  /** Publishing `version` to `environments` and its audit event, for a statement being assembled; `keyId` is a placeholder. */
+  private publishing(
+    parameters: StatementParameters,
+    keyId: string,
     principal: AuthPrincipal,
     access: ProjectAccess,
     keyName: string,
-    keyId: string,
     version: number,
     environments: EnvironmentRef[],
-  ): Promise<DeploymentChange[]> {
-    const changes = await this.deployments.publish(tx, keyId, version, environments);
-    if (changes.length > 0) await this.audit.record(tx, this.deployEvent(principal, access, keyName, version, changes));
-    return changes;
+  ): { parts: string[]; events: AuditRecord[]; changes: DeploymentChange[] } {
+    if (environments.length === 0) return { parts: [], events: [], changes: [] };
+    const { statement, changes } = this.deployments.publishStatement(parameters, keyId, version, environments);
+    return { parts: [statement], events: [this.deployEvent(principal, access, keyName, version, changes)], changes };
+  }
+
+  /** `parts` and the INSERT of their audit `events` as one statement: they commit together or not at all. */
+  private withEvents(parameters: StatementParameters, parts: string[], events: AuditRecord[]): string {
+    return asOneStatement([...parts, this.audit.insertEvents(parameters, events)]);
   }
 
   private async recordUndeploy(tx: EntityManager, principal: AuthPrincipal, access: ProjectAccess, keyName: string, changes: DeploymentChange[]) {
@@ -259,18 +270,14 @@ export class KeysService {
     );
   }
 
-  /** Sets each environment's content; a replaced content gets the new row id its ciphertext is bound to. */
-  private async storeContents(tx: EntityManager, keyId: string, version: number, sealed: SealedEntry[], environments: EnvironmentRef[], materials: Buffer[]) {
-    if (sealed.length === 0) return;
-    const parameters = new StatementParameters();
-    await tx.query(this.contentsStatement(parameters, parameters.add(keyId, 'uuid'), version, sealed, environments, materials), parameters.values);
-  }
-
   /**
-   * storeContents() as a part of a statement being assembled; `keyId` is its placeholder there.
-   * An entry without an alias keeps the stored one (read under the key's row lock on update).
+   * Setting each environment's content, as a part of a statement being assembled (none when
+   * there is nothing to set); `keyId` is its placeholder there. A replaced content gets the new
+   * row id its ciphertext is bound to; an entry without an alias keeps the stored one (read
+   * under the key's row lock on update).
    */
-  private contentsStatement(parameters: StatementParameters, keyId: string, version: number, sealed: SealedEntry[], environments: EnvironmentRef[], materials: Buffer[]): string {
+  private contentsParts(parameters: StatementParameters, keyId: string, version: number, sealed: SealedEntry[], environments: EnvironmentRef[], materials: Buffer[]): string[] {
+    if (sealed.length === 0) return [];
     const ids = parameters.add(sealed.map((s) => s.id), 'uuid[]');
     const environmentIds = parameters.add(environments.map((e) => e.id), 'uuid[]');
     const aliases = parameters.add(sealed.map((s) => s.entry.alias ?? null), 'text[]');
@@ -278,7 +285,8 @@ export class KeysService {
     const fingerprints = parameters.add(materials.map((material) => this.keyRing.fingerprint(material)), 'text[]');
     const keyRingEntryIds = parameters.add(sealed.map((s) => s.sealed.keyRingEntryId), 'uuid[]');
     const ciphertexts = parameters.add(sealed.map((s) => s.sealed.ciphertext), 'bytea[]');
-    return `INSERT INTO project_key_contents (id, key_id, environment_id, alias, version, fingerprint, key_ring_entry_id, key_ring_entry_usable, ciphertext)
+    return [
+      `INSERT INTO project_key_contents (id, key_id, environment_id, alias, version, fingerprint, key_ring_entry_id, key_ring_entry_usable, ciphertext)
        SELECT c.id, ${keyId}, c.environment_id,
               CASE WHEN c.alias_given THEN c.alias
                    ELSE (SELECT kept.alias FROM project_key_contents kept WHERE kept.key_id = ${keyId} AND kept.environment_id = c.environment_id) END,
@@ -287,7 +295,8 @@ export class KeysService {
               AS c(id, environment_id, alias, alias_given, fingerprint, key_ring_entry_id, ciphertext)
        ON CONFLICT (key_id, environment_id) DO UPDATE
          SET id = EXCLUDED.id, version = EXCLUDED.version, fingerprint = EXCLUDED.fingerprint, alias = EXCLUDED.alias,
-             key_ring_entry_id = EXCLUDED.key_ring_entry_id, key_ring_entry_usable = true, ciphertext = EXCLUDED.ciphertext, updated_at = now()`;
+             key_ring_entry_id = EXCLUDED.key_ring_entry_id, key_ring_entry_usable = true, ciphertext = EXCLUDED.ciphertext, updated_at = now()`,
+    ];
   }
 
   private async assertAllContentsReplaced(tx: EntityManager, key: ProjectKeyEntity, keyType: KeyType, replaced: EnvironmentRef[]): Promise<void> {

@@ -245,11 +245,19 @@ describe('/apiops project keys', () => {
       await t.http.post(keys()).set(admin.auth).send(keyBody(taken, 'SECRET_KEY', [])).expect(200);
       await t.http.post(keys()).set(admin.auth).send(keyBody(name, 'SECRET_KEY', [{ environmentName: production, content: secretKey() }])).expect(200);
 
+      const before = await getKey(name);
       for (const collision of [taken, taken.toUpperCase()]) {
-        const res = await t.http.put(keys(`${name}/`)).set(admin.auth).send({ name: collision }).expect(400);
+        // With new content too: the refused rename leaves the content, its deployment and the audit trail as they were.
+        const res = await t.http
+          .put(keys(`${name}/`))
+          .set(admin.auth)
+          .send({ name: collision, cryptoKeyInfoEnvironmentList: [{ environmentName: production, content: secretKey() }] })
+          .expect(400);
         expect(res.body).toEqual({ error: 'bad_request', error_description: `Key (name: ${collision}) is already exist! Try update operation if want to change its value.` });
       }
-      expect(await getKey(name)).toMatchObject({ name, version: 1 });
+      expect(await getKey(name)).toEqual(before);
+      const events: { action: string }[] = await t.db.query("SELECT action FROM audit_events WHERE resource_type = 'project.key' AND resource_id = $1 ORDER BY id", [`${project}/${name}`]);
+      expect(events.map((e) => e.action)).toEqual(['project.key.create', 'project.key.deploy']);
 
       const newName = uniqueName('new-name');
       await t.http.put(keys(`${name}/`)).set(admin.auth).send({ name: newName }).expect(200);
