@@ -9,13 +9,20 @@ const SCRIPTS = {
   select: "\\set k random(1, :rows)\nSELECT key, ciphertext, version FROM bench_ceiling WHERE key = 'k' || :k;\n",
   // Insert one row with a unique key and a ~96-byte value, as POST does.
   insert: "INSERT INTO bench_ceiling_inserts (key, ciphertext, version) VALUES (gen_random_uuid()::text, sha512(random()::text::bytea) || sha256(random()::text::bytea), 1);\n",
-  // The insert plus its audit event in one transaction: what auditing costs a write at the database.
+  // The insert plus its audit event as one statement, as POST writes them (a data-modifying WITH).
   insertAudited:
-    "BEGIN;\nINSERT INTO bench_ceiling_inserts (key, ciphertext, version) VALUES (gen_random_uuid()::text, sha512(random()::text::bytea) || sha256(random()::text::bytea), 1);\n" +
-    "INSERT INTO audit_events (actor_id, actor_token_kind, action, resource_type, resource_id, outcome, request_id, client_address, details) VALUES ('0123456789abcdef01234567', 'jwt', 'keystore.entry.create', 'keystore.entry', gen_random_uuid()::text, 'success', gen_random_uuid()::text, '127.0.0.1', '{\"version\": 1}');\nCOMMIT;\n",
+    "WITH w AS (INSERT INTO bench_ceiling_inserts (key, ciphertext, version) VALUES (gen_random_uuid()::text, sha512(random()::text::bytea) || sha256(random()::text::bytea), 1) RETURNING key) " +
+    "INSERT INTO audit_events (actor_id, actor_token_kind, action, resource_type, resource_id, outcome, request_id, client_address, details) " +
+    "SELECT '0123456789abcdef01234567', 'jwt', 'keystore.entry.create', 'keystore.entry', w.key, 'success', gen_random_uuid()::text, '127.0.0.1', '{\"version\": 1}' FROM w;\n",
   // Update one row's value and version, as PUT does.
   update:
     "\\set k random(1, :rows)\nUPDATE bench_ceiling SET ciphertext = sha512(random()::text::bytea) || sha256(random()::text::bytea), version = version + 1, updated_at = now() WHERE key = 'k' || :k;\n",
+  // The update plus its audit event as one statement, as PUT writes them.
+  updateAudited:
+    "\\set k random(1, :rows)\n" +
+    "WITH w AS (UPDATE bench_ceiling SET ciphertext = sha512(random()::text::bytea) || sha256(random()::text::bytea), version = version + 1, updated_at = now() WHERE key = 'k' || :k RETURNING key, version) " +
+    "INSERT INTO audit_events (actor_id, actor_token_kind, action, resource_type, resource_id, outcome, request_id, client_address, details) " +
+    "SELECT '0123456789abcdef01234567', 'jwt', 'keystore.entry.update', 'keystore.entry', w.key, 'success', gen_random_uuid()::text, '127.0.0.1', jsonb_build_object('version', w.version) FROM w;\n",
 };
 
 export function prepareCeiling(url, rows) {
