@@ -82,6 +82,17 @@ describe('/v1/key-store', () => {
       const query = await t.http.get('/v1/key-store/?limit=0').set(owner.auth).expect(400);
       expect(query.body.error.code).toBe(3000);
       expect(query.body.error.data.map((e: { field: string }) => e.field)).toEqual(['limit']);
+      // Path and query outcomes are remembered per value (src/http/validation.ts): asked again,
+      // the same answers; values too long to remember are checked every time, with the same rule.
+      expect((await t.http.get('/v1/key-store/NOT-A-KEY').set(owner.auth).expect(400)).body).toEqual(path.body);
+      expect((await t.http.get('/v1/key-store/?limit=0').set(owner.auth).expect(400)).body).toEqual(query.body);
+      const long = `/v1/key-store/${'a'.repeat(600)}`;
+      const first = await t.http.get(long).set(owner.auth).expect(400);
+      expect(first.body.error.data).toEqual([{ field: 'keyStoreKey', message: 'keyStoreKey must be shorter than or equal to 128 characters' }]);
+      expect((await t.http.get(long).set(owner.auth).expect(400)).body).toEqual(first.body);
+      const key = uniqueKey('remembered');
+      await t.http.post('/v1/key-store/').set(owner.auth).send({ key, data: { n: 1 } }).expect(200);
+      for (let i = 0; i < 2; i++) expect((await t.http.get(`/v1/key-store/${key}`).set(owner.auth).expect(200)).body.data.data).toEqual({ n: 1 });
     });
 
     it('3001 Entity not found for GET, PUT and DELETE of a missing key', async () => {
