@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 
@@ -6,13 +5,6 @@ export interface RequestContext {
   requestId: string;
   clientAddress?: string;
   userAgent?: string;
-}
-
-const storage = new AsyncLocalStorage<RequestContext>();
-
-/** The context of the request being served, if any (log lines and audit events use it). */
-export function currentRequestContext(): RequestContext | undefined {
-  return storage.getStore();
 }
 
 declare module 'fastify' {
@@ -31,8 +23,9 @@ function contextOf(request: FastifyRequest): RequestContext {
 }
 
 /**
- * Every response carries X-Request-Id. The context is entered right before the handler:
- * reading the body resumes in the socket's async context, so an earlier entry would not last.
+ * Every response carries X-Request-Id. The context travels explicitly (on the principal, to
+ * the audit trail): an AsyncLocalStorage would turn on Node's promise hooks for every promise,
+ * 6-11 % of a GET's CPU (BENCHMARKS.md).
  */
 export function registerRequestContext(fastify: FastifyInstance): void {
   fastify.decorateRequest('requestContext', undefined as unknown as RequestContext);
@@ -41,5 +34,4 @@ export function registerRequestContext(fastify: FastifyInstance): void {
     reply.header('X-Request-Id', request.requestContext.requestId);
     done();
   });
-  fastify.addHook('preHandler', (request, _reply, done) => storage.run(request.requestContext, done));
 }

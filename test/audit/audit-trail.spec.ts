@@ -13,6 +13,8 @@ type AuditEvent = {
   resource: { type: string; id: string | null };
   details: Record<string, unknown>;
   requestId: string | null;
+  clientAddress: string | null;
+  userAgent: string | null;
 };
 
 describe('audit trail', () => {
@@ -29,6 +31,31 @@ describe('audit trail', () => {
     expect(res.body).toMatchObject({ success: true, code: 200, errorMessage: null });
     return res.body.events;
   }
+
+  it('names the request behind every event: a change, a refusal, a failed and a successful login', async () => {
+    const run = uniqueName('req');
+    const user = await createUser(t);
+    const key = uniqueName('req-entry');
+    await t.http.post('/v1/key-store/').set(user.auth).set('X-Request-Id', `${run}-write`).set('User-Agent', 'audit-agent/1').send({ key, data: {} }).expect(200);
+    await t.http.get('/api/adm/users').set(user.auth).set('X-Request-Id', `${run}-denied`).expect(403);
+    const tokenRequest = (id: string, secret: string) =>
+      t.http.post('/oauth/token').set('X-Request-Id', id).type('form').send({ grant_type: 'client_credentials', client_id: user.username, client_secret: secret });
+    await tokenRequest(`${run}-failed`, 'wrong-secret-42').expect(401);
+    await tokenRequest(`${run}-login`, user.secret).expect(200);
+
+    const expected = [
+      ['keystore.entry.create', `${run}-write`],
+      ['auth.denied', `${run}-denied`],
+      ['auth.login.failed', `${run}-failed`],
+      ['auth.token.issue', `${run}-login`],
+    ];
+    for (const [action, requestId] of expected) {
+      const found = (await events({ action })).filter((e) => e.requestId === requestId);
+      expect(found, `${action} with request ${requestId}`).toHaveLength(1);
+      expect(found[0]).toMatchObject({ clientAddress: expect.stringMatching(/127\.0\.0\.1/) });
+    }
+    expect((await events({ action: 'keystore.entry.create' })).find((e) => e.requestId === `${run}-write`)).toMatchObject({ userAgent: 'audit-agent/1' });
+  });
 
   it('records each kind of change once, with its actor and resource', async () => {
     const username = uniqueName('audited');
