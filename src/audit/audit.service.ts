@@ -4,7 +4,7 @@ import type { AuthPrincipal } from '../auth/principal.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { StatementParameters } from '../database/statement.js';
-import type { RequestContext } from '../observability/request-context.js';
+import { currentRequestContext } from '../observability/request-context.js';
 import { sealPendingEvents } from './audit-chain.js';
 import type { AuditOutcome } from './entities/audit-event.entity.js';
 
@@ -12,9 +12,7 @@ export interface AuditRecord {
   /** e.g. `keystore.entry.create`, `project.key.deploy`, `auth.denied`. */
   action: string;
   /** Undefined for events without an authenticated caller (a failed login, the system itself). */
-  actor?: Pick<AuthPrincipal, 'userId' | 'tokenKind' | 'tokenId' | 'requestContext'> | { userId: null; tokenKind: 'system' };
-  /** The request behind an event without an authenticated actor (a login, a refusal); otherwise the actor's. */
-  request?: RequestContext;
+  actor?: Pick<AuthPrincipal, 'userId' | 'tokenKind' | 'tokenId'> | { userId: null; tokenKind: 'system' };
   resource: { type: string; id?: string | null };
   outcome?: AuditOutcome;
   /** Small, non-secret facts. Never values, key material, secrets or tokens. */
@@ -80,8 +78,8 @@ export class AuditService implements OnApplicationBootstrap, BeforeApplicationSh
   }
 
   private values(event: AuditRecord): unknown[] {
+    const context = currentRequestContext();
     const actor = event.actor;
-    const context = event.request ?? (actor && 'requestContext' in actor ? actor.requestContext : undefined);
     return [
       actor?.userId ?? null,
       actor?.tokenKind ?? null,

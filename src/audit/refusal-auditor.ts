@@ -28,7 +28,6 @@ export class RefusalAuditor {
       await this.audit.recordAlone({
         action: 'auth.denied',
         actor: req.principal,
-        request: req.requestContext,
         resource: { type: 'route', id: `${req.method} ${req.routeOptions.url ?? req.url.split('?')[0]}`.slice(0, 300) },
         outcome: 'denied',
         details: {

@@ -24,8 +24,7 @@ export class AuthGuard implements CanActivate {
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
     const req = context.switchToHttp().getRequest<FastifyRequest>();
     const principal = await this.authenticator.authenticate(req.headers.authorization);
-    // A copy per request: the authenticator's principals are cached and shared.
-    req.principal = { ...principal, requestContext: req.requestContext };
+    req.principal = principal;
 
     if (this.reflector.getAllAndOverride<boolean>(ADMIN_ONLY, targets) && !principal.isAdmin) {
       throw new AppError('forbidden', 'Forbidden - administrator rights are required');

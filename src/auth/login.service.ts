@@ -6,15 +6,12 @@ import { AccessTokenService, type IssuedAccessToken } from './access-token.servi
 import { LoginThrottleService } from './login-throttle.service.js';
 import { DECOY_SECRET_HASH, verifySecret } from './secret-hasher.js';
 import { UsersService } from './users.service.js';
-import type { RequestContext } from '../observability/request-context.js';
 
 export interface ClientCredentials {
   grantType?: string;
   clientId?: string;
   clientSecret?: string;
   address: string;
-  /** Recorded with the login's audit events. */
-  request?: RequestContext;
 }
 
 /** The OAuth 2.0 client_credentials grant: client_id is the username, client_secret the user's secret. */
@@ -33,7 +30,7 @@ export class LoginService {
     if (credentials.grantType !== 'client_credentials') {
       throw new AppError('bad_request', 'Only the client_credentials grant is supported', { code: 'unsupported_grant_type' });
     }
-    const { clientId, clientSecret, address, request } = credentials;
+    const { clientId, clientSecret, address } = credentials;
     if (!clientId || !clientSecret) {
       throw new AppError('bad_request', 'client_id and client_secret are required', { code: 'invalid_request' });
     }
@@ -42,7 +39,7 @@ export class LoginService {
     try {
       await this.throttle.beginAttempt(clientId, address);
     } catch (error) {
-      await this.audit.recordAlone({ action: 'auth.login.throttled', resource: { type: 'user' }, outcome: 'denied', details: attempted, request });
+      await this.audit.recordAlone({ action: 'auth.login.throttled', resource: { type: 'user' }, outcome: 'denied', details: attempted });
       throw error;
     }
     const user = await this.users.findByUsername(clientId);
@@ -50,7 +47,7 @@ export class LoginService {
     const secretMatches = await verifySecret(clientSecret, user?.secretHash ?? DECOY_SECRET_HASH);
     if (!user || !secretMatches || user.disabled) {
       await this.throttle.failed(address);
-      await this.audit.recordAlone({ action: 'auth.login.failed', resource: { type: 'user', id: user?.id ?? null }, outcome: 'failure', details: attempted, request });
+      await this.audit.recordAlone({ action: 'auth.login.failed', resource: { type: 'user', id: user?.id ?? null }, outcome: 'failure', details: attempted });
       // Recorded above as auth.login.failed, not as a refusal of a token.
       throw new AppError('unauthenticated', 'Bad credentials', { authFailure: 'invalid', refusal: false });
     }
@@ -62,7 +59,6 @@ export class LoginService {
       actor: { userId: user.id, tokenKind: 'jwt', tokenId },
       resource: { type: 'user', id: user.id },
       details: { expiresIn: issued.expires_in },
-      request,
     });
     return issued;
   }

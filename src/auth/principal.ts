@@ -1,5 +1,3 @@
-import type { RequestContext } from '../observability/request-context.js';
-
 /** Who is calling, as established by the authentication guard. */
 export interface AuthPrincipal {
   userId: string;
@@ -9,8 +7,6 @@ export interface AuthPrincipal {
   tokenKind: 'jwt' | 'pat' | 'external' | 'cli';
   /** The JWT's `jti` or the personal access token's id. */
   tokenId?: string;
-  /** The request the principal was established for: its audit events record its id, address and user agent. */
-  requestContext?: RequestContext;
 }
 
 /** The operator running the command-line tool: it has direct database access, hence admin rights. */

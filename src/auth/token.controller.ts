@@ -43,7 +43,6 @@ export class TokenController {
       clientId: body.client_id ?? basic.id,
       clientSecret: body.client_secret ?? basic.secret,
       address: req.ip,
-      request: req.requestContext,
     });
   }
 }

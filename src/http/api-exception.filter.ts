@@ -31,7 +31,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
 
   /** Also called for errors Fastify's router raises before any route matched (a malformed URL). */
   answer(exception: unknown, req: FastifyRequest, reply: FastifyReply): void {
-    const rendering = this.formatFor(req.url.split('?')[0]).render(toProblem(exception, req.requestContext?.requestId));
+    const rendering = this.formatFor(req.url.split('?')[0]).render(toProblem(exception));
     const send = () => {
       if (reply.sent) {
         reply.raw.end();

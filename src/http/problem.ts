@@ -93,12 +93,8 @@ const KIND_BY_STATUS: Record<number, ProblemKind> = {
 
 const logger = new Logger('Errors');
 
-/**
- * Maps anything thrown while serving a request to a Problem. Unexpected errors are logged,
- * never shown; the log line names the request (`requestId`, also in its X-Request-Id).
- */
-export function toProblem(exception: unknown, requestId?: string): Problem {
-  const of = requestId ? ` (request ${requestId})` : '';
+/** Maps anything thrown while serving a request to a Problem. Unexpected errors are logged, never shown. */
+export function toProblem(exception: unknown): Problem {
   if (exception instanceof AppError) {
     const { status, ...extra } = exception.extra;
     return { kind: exception.kind, status: status ?? STATUS[exception.kind], message: exception.message, ...extra };
@@ -116,23 +112,23 @@ export function toProblem(exception: unknown, requestId?: string): Problem {
     return { kind, status, message };
   }
   if (isDatabaseUnavailable(exception)) {
-    logger.warn(`Database unavailable${of}: ${describe(exception)}`);
+    logger.warn(`Database unavailable: ${describe(exception)}`);
     return { kind: 'unavailable', status: 503, message: 'Service temporarily unavailable' };
   }
   // SQLSTATE class 40 (deadlock, serialization failure): the transaction was rolled back and
   // the same request may succeed when retried. Logged as an error: it points at a locking bug.
   if (sqlState(exception)?.startsWith('40')) {
-    logger.error(`Transaction rolled back by the database${of}: ${describe(exception)}`);
+    logger.error(`Transaction rolled back by the database: ${describe(exception)}`);
     return { kind: 'unavailable', status: 503, message: 'Service temporarily unavailable' };
   }
   if (isDataException(exception)) {
     // SQLSTATE class 22 is PostgreSQL refusing a value, e.g. a NUL character (22021) in a
     // name taken from the path: the request's fault, not the service's. It answered 500.
-    logger.warn(`Value refused by the database${of}: ${describe(exception)}`);
+    logger.warn(`Value refused by the database: ${describe(exception)}`);
     return { kind: 'bad_request', status: 400, message: 'The request contains a value that cannot be stored or searched (e.g. a NUL character)' };
   }
   // Only the error's class, code and message: query parameters may hold ciphertext or secrets.
-  logger.error(`Unexpected error${of}: ${describe(exception)}`);
+  logger.error(`Unexpected error: ${describe(exception)}`);
   return { kind: 'internal', status: 500, message: 'Internal Error' };
 }
 

@@ -1,13 +1,18 @@
 import type { LoggerService } from '@nestjs/common';
 import { pino, type Logger as Pino } from 'pino';
+import { currentRequestContext } from './request-context.js';
 
-/** One JSON line per event; request lines carry their request id (request-logging.ts). */
+/** One JSON line per event; the request id is added from the request's async context. */
 export function createJsonLogger(level: string): Pino {
   return pino({
     level,
     base: { service: 'keyward' },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
+    mixin: () => {
+      const requestId = currentRequestContext()?.requestId;
+      return requestId ? { requestId } : {};
+    },
   });
 }
 

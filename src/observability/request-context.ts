@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 
@@ -5,6 +6,13 @@ export interface RequestContext {
   requestId: string;
   clientAddress?: string;
   userAgent?: string;
+}
+
+const storage = new AsyncLocalStorage<RequestContext>();
+
+/** The context of the request being served, if any (log lines and audit events use it). */
+export function currentRequestContext(): RequestContext | undefined {
+  return storage.getStore();
 }
 
 declare module 'fastify' {
@@ -23,9 +31,8 @@ function contextOf(request: FastifyRequest): RequestContext {
 }
 
 /**
- * Every response carries X-Request-Id. The context travels explicitly (on the principal, to
- * the audit trail): an AsyncLocalStorage would turn on Node's promise hooks for every promise,
- * 6-11 % of a GET's CPU (BENCHMARKS.md).
+ * Every response carries X-Request-Id. The context is entered right before the handler:
+ * reading the body resumes in the socket's async context, so an earlier entry would not last.
  */
 export function registerRequestContext(fastify: FastifyInstance): void {
   fastify.decorateRequest('requestContext', undefined as unknown as RequestContext);
@@ -34,4 +41,5 @@ export function registerRequestContext(fastify: FastifyInstance): void {
     reply.header('X-Request-Id', request.requestContext.requestId);
     done();
   });
+  fastify.addHook('preHandler', (request, _reply, done) => storage.run(request.requestContext, done));
 }
