@@ -111,8 +111,7 @@ export class KeysService {
     ];
     const events = [this.keyEvent(principal, access, 'project.key.create', dto.name, { keyType: dto.keyType, version: 1 }), ...published.events];
     await this.refuseDuplicateName(dto.name, () => this.sql.query(this.withEvents(parameters, parts, events), parameters.values));
-    const changes = published.changes;
-    return this.deployments.announce(access, dto.name, 'key.deployed', changes);
+    return this.deployments.announce(access, dto.name, 'key.deployed', published.changes);
   }
 
   /** Plain SQL on a hot read: no ORM query building and hydration per request. */
