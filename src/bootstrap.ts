@@ -3,6 +3,7 @@ import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import helmet from 'helmet';
 import type { Logger as Pino } from 'pino';
 import { AppModule } from './app.module.js';
 import type { AppConfig, Env } from './config/app-config.js';
@@ -12,7 +13,6 @@ import { ApiExceptionFilter } from './http/api-exception.filter.js';
 import { answerClientError } from './http/client-errors.js';
 import { registerConditionalGet } from './http/conditional-get.js';
 import { parseJsonBody } from './http/json-body.js';
-import { registerSecurityHeaders } from './http/security-headers.js';
 import { createValidationPipe } from './http/validation.js';
 import { JsonNestLogger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
@@ -67,7 +67,17 @@ async function configureApp(app: NestFastifyApplication): Promise<ApiExceptionFi
   registerRequestContext(fastify);
   app.get(Metrics).register(fastify);
   registerRequestLogging(fastify, app.get<Pino>(JSON_LOGGER));
-  registerSecurityHeaders(fastify);
+  const securityHeaders = helmet({
+    contentSecurityPolicy: {
+      directives: {
+        // Swagger UI at /docs needs its own inline styles and data: images; nothing else does.
+        'style-src': ["'self'", "'unsafe-inline'"],
+        'img-src': ["'self'", 'data:'],
+      },
+    },
+  });
+  // helmet sets its headers on the Node response, which Fastify merges into every reply.
+  fastify.addHook('onRequest', (request, reply, done) => securityHeaders(request.raw, reply.raw, (error?: unknown) => done(error as Error | undefined)));
   registerConditionalGet(fastify);
   app.enableCors({
     // Only listed origins get CORS headers; an empty list means no browser origin is allowed.
