@@ -62,29 +62,24 @@ export class DeploymentsService {
     return { statement, changes };
   }
 
-  /** Withdraws the key from one environment, or from all of them; returns what was withdrawn. */
-  async unpublish(tx: EntityManager, keyId: string, environmentId?: string): Promise<DeploymentChange[]> {
-    // TypeORM answers a DELETE as [rows, rowCount].
-    const [rows]: [(EnvironmentRefRow & { version: number })[], number] = await tx.query(
-      `DELETE FROM key_deployments d USING environments e
-        WHERE e.id = d.environment_id AND d.key_id = $1 AND ($2::uuid IS NULL OR d.environment_id = $2)
-        RETURNING e.id, e.name, e.webhook_url IS NOT NULL AS has_webhook, d.version`,
-      [keyId, environmentId ?? null],
-    );
-    return rows
-      .sort((a, b) => a.name.localeCompare(b.name))
-      .map((row) => ({ environment: toEnvironmentRef(row), version: row.version }));
+  /**
+   * Withdrawing the key from one environment, as a statement of its own (`keyId` and
+   * `environmentId` are its placeholders) that answers the withdrawn version, or no row when the
+   * key was not deployed there.
+   */
+  unpublishStatement(keyId: string, environmentId: string): string {
+    return `DELETE FROM key_deployments WHERE key_id = ${keyId} AND environment_id = ${environmentId} RETURNING version`;
   }
 
-  /** The environments the key is published to. */
-  async deployedEnvironments(tx: EntityManager, keyId: string): Promise<EnvironmentRef[]> {
-    const rows: EnvironmentRefRow[] = await tx.query(
-      `SELECT e.id, e.name, e.webhook_url IS NOT NULL AS has_webhook
+  /** Where the key is published, and which version; stable under the key's row lock, which every deployment change takes. */
+  async deployments(tx: EntityManager, keyId: string): Promise<DeploymentChange[]> {
+    const rows: (EnvironmentRefRow & { version: number })[] = await tx.query(
+      `SELECT e.id, e.name, e.webhook_url IS NOT NULL AS has_webhook, d.version
          FROM key_deployments d JOIN environments e ON e.id = d.environment_id
         WHERE d.key_id = $1 ORDER BY e.name`,
       [keyId],
     );
-    return rows.map(toEnvironmentRef);
+    return rows.map((row) => ({ environment: toEnvironmentRef(row), version: row.version }));
   }
 
   /**

@@ -141,7 +141,7 @@ export class KeysService {
         const keyType = dto.keyType ?? key.keyType;
         const environments = await this.environments.resolveEnvironments(tx, access, entries.map((e) => e.environmentName));
         const materials = checkContents(keyType, entries);
-        const deployed = await this.deployments.deployedEnvironments(tx, key.id);
+        const deployed = (await this.deployments.deployments(tx, key.id)).map((d) => d.environment);
         if (deployed.length > 0) requireDeployPermission(access);
         if (keyType !== key.keyType) await this.assertAllContentsReplaced(tx, key, keyType, environments);
         const version = key.currentVersion + 1;
@@ -167,15 +167,20 @@ export class KeysService {
     return this.deployments.announce(access, name, 'key.deployed', changes);
   }
 
-  /** Withdraws the key from every environment, then deletes it with its contents. */
+  /** Withdraws the key from every environment and deletes it with its contents, in one statement with its audit events. */
   async deleteKey(principal: AuthPrincipal, access: ProjectAccess, keyName: string): Promise<DeploymentResultDto> {
     const { name, changes } = await this.dataSource.transaction(async (tx) => {
       const key = await this.findKey(tx, access, keyName, { lock: true });
-      const changes = await this.deployments.unpublish(tx, key.id);
+      const changes = await this.deployments.deployments(tx, key.id);
       if (changes.length > 0) requireDeployPermission(access);
-      await tx.getRepository(ProjectKeyEntity).delete({ id: key.id });
-      await this.recordUndeploy(tx, principal, access, key.name, changes);
-      await this.record(tx, principal, access, 'project.key.delete', key.name, { version: key.currentVersion });
+      const parameters = new StatementParameters();
+      // Its contents and deployments go with it (ON DELETE CASCADE).
+      const parts = [`DELETE FROM project_keys WHERE id = ${parameters.add(key.id, 'uuid')}`];
+      const events = [
+        ...(changes.length > 0 ? [this.undeployEvent(principal, access, key.name, changes.map((c) => c.environment))] : []),
+        this.keyEvent(principal, access, 'project.key.delete', key.name, { version: key.currentVersion }),
+      ];
+      await tx.query(this.withEvents(parameters, parts, events), parameters.values);
       return { name: key.name, changes };
     });
     return this.deployments.announce(access, name, 'key.undeployed', changes);
@@ -203,10 +208,13 @@ export class KeysService {
     const { name, changes } = await this.dataSource.transaction(async (tx) => {
       const key = await this.findKey(tx, access, keyName, { lock: true });
       const environment = await this.environments.findEnvironment(tx, access, environmentName);
-      const changes = await this.deployments.unpublish(tx, key.id, environment.id);
-      if (changes.length === 0) throw new AppError('bad_request', `Key (name: ${key.name}) is not deployed to environment (${environment.name})`);
-      await this.recordUndeploy(tx, principal, access, key.name, changes);
-      return { name: key.name, changes };
+      const parameters = new StatementParameters();
+      const withdrawing = this.deployments.unpublishStatement(parameters.add(key.id, 'uuid'), parameters.add(environment.id, 'uuid'));
+      // The event is recorded with the withdrawn row, if there is one.
+      const { sql, parameters: values } = this.audit.withEvent(withdrawing, parameters.values, this.undeployEvent(principal, access, key.name, [environment]));
+      const [withdrawn]: { version: number }[] = await tx.query(sql, values);
+      if (!withdrawn) throw new AppError('bad_request', `Key (name: ${key.name}) is not deployed to environment (${environment.name})`);
+      return { name: key.name, changes: [{ environment, version: withdrawn.version }] };
     });
     return this.deployments.announce(access, name, 'key.undeployed', changes);
   }
@@ -231,13 +239,8 @@ export class KeysService {
     return asOneStatement([...parts, this.audit.insertEvents(parameters, events)]);
   }
 
-  private async recordUndeploy(tx: EntityManager, principal: AuthPrincipal, access: ProjectAccess, keyName: string, changes: DeploymentChange[]) {
-    if (changes.length === 0) return;
-    await this.record(tx, principal, access, 'project.key.undeploy', keyName, { environments: changes.map((c) => c.environment.name) });
-  }
-
-  private record(tx: EntityManager, principal: AuthPrincipal, access: ProjectAccess, action: string, keyName: string, details: Record<string, unknown>) {
-    return this.audit.record(tx, this.keyEvent(principal, access, action, keyName, details));
+  private undeployEvent(principal: AuthPrincipal, access: ProjectAccess, keyName: string, environments: EnvironmentRef[]): AuditRecord {
+    return this.keyEvent(principal, access, 'project.key.undeploy', keyName, { environments: environments.map((e) => e.name) });
   }
 
   private keyEvent(principal: AuthPrincipal, access: ProjectAccess, action: string, keyName: string, details: Record<string, unknown>): AuditRecord {

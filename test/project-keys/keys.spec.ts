@@ -157,6 +157,8 @@ describe('/apiops project keys', () => {
       expect(deploy.body).toEqual({ error: 'bad_request', error_description: `Key (name: ${name}) has no content for environment (staging): add it with an update first` });
       const undeploy = await t.http.delete(keys(`${name}/environments/staging/deployment/`)).set(admin.auth).expect(400);
       expect(undeploy.body).toEqual({ error: 'bad_request', error_description: `Key (name: ${name}) is not deployed to environment (staging)` });
+      const recorded = await t.db.query("SELECT action FROM audit_events WHERE resource_type = 'project.key' AND resource_id = $1 ORDER BY id", [`${project}/${name}`]);
+      expect(recorded).toEqual([{ action: 'project.key.create' }, { action: 'project.key.deploy' }]);
     });
 
     it.each([
