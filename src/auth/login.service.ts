@@ -52,7 +52,7 @@ export class LoginService {
       throw new AppError('unauthenticated', 'Bad credentials', { authFailure: 'invalid', refusal: false });
     }
     await this.throttle.succeeded(clientId, address);
-    const { tokenId, ...issued } = await this.accessTokens.issue(user.id);
+    const { tokenId, ...issued } = this.accessTokens.issue(user.id);
     // No token leaves unless its issue is on record.
     await this.audit.record(this.dataSource.manager, {
       action: 'auth.token.issue',

@@ -1,4 +1,4 @@
-import { decodeJwt, SignJWT, UnsecuredJWT } from 'jose';
+import { decodeJwt, decodeProtectedHeader, SignJWT, UnsecuredJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { createUser, login, type TestUser } from '../support/auth.js';
@@ -28,6 +28,7 @@ describe('access tokens', () => {
     const form = await t.http.post('/oauth/token').type('form').send({ grant_type: 'client_credentials', client_id: user.username, client_secret: user.secret }).expect(200);
     expect(form.body).toEqual({ access_token: expect.any(String), token_type: 'Bearer', expires_in: 3600 });
     expect(form.headers['cache-control']).toBe('no-store');
+    expect(decodeProtectedHeader(form.body.access_token)).toEqual({ alg: 'HS256', typ: 'JWT' });
     const claims = decodeJwt(form.body.access_token);
     expect(claims).toMatchObject({ sub: user.id, iss: 'keyward', aud: 'keyward' });
     expect(claims.exp! - claims.iat!).toBe(3600);
