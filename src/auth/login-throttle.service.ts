@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
+import { Sql } from '../database/sql.js';
+import type { StatementParameters } from '../database/statement.js';
 import { AppError } from '../http/problem.js';
 
 /**
@@ -17,7 +18,7 @@ import { AppError } from '../http/problem.js';
 @Injectable()
 export class LoginThrottleService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly sql: Sql,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -31,21 +32,20 @@ export class LoginThrottleService {
 
   async beginAttempt(clientId: string, address: string): Promise<void> {
     const { maxFailuresPerClient, maxFailuresPerAddress, windowSeconds } = this.config.loginThrottle;
-    const [row]: { pair_count: number; pair_retry: number; address_count: number | null; address_retry: number | null }[] =
-      await this.dataSource.query(
-        `WITH pair AS (
-           INSERT INTO login_throttle AS t (bucket, failures, window_started_at) VALUES ($1, 1, now())
-           ON CONFLICT (bucket) DO UPDATE SET
-             failures = CASE WHEN t.window_started_at < now() - make_interval(secs => $3) THEN 1 ELSE t.failures + 1 END,
-             window_started_at = CASE WHEN t.window_started_at < now() - make_interval(secs => $3) THEN now() ELSE t.window_started_at END
-           RETURNING failures, window_started_at)
-         SELECT pair.failures AS pair_count,
-                ceil(extract(epoch FROM pair.window_started_at + make_interval(secs => $3) - now()))::int AS pair_retry,
-                a.failures AS address_count,
-                ceil(extract(epoch FROM a.window_started_at + make_interval(secs => $3) - now()))::int AS address_retry
-           FROM pair LEFT JOIN login_throttle a ON a.bucket = $2 AND a.window_started_at >= now() - make_interval(secs => $3)`,
-        [this.pairBucket(clientId, address), this.addressBucket(address), windowSeconds],
-      );
+    const [row] = await this.sql.query<{ pair_count: number; pair_retry: number; address_count: number | null; address_retry: number | null }>(
+      `WITH pair AS (
+         INSERT INTO login_throttle AS t (bucket, failures, window_started_at) VALUES ($1, 1, now())
+         ON CONFLICT (bucket) DO UPDATE SET
+           failures = CASE WHEN t.window_started_at < now() - make_interval(secs => $3) THEN 1 ELSE t.failures + 1 END,
+           window_started_at = CASE WHEN t.window_started_at < now() - make_interval(secs => $3) THEN now() ELSE t.window_started_at END
+         RETURNING failures, window_started_at)
+       SELECT pair.failures AS pair_count,
+              ceil(extract(epoch FROM pair.window_started_at + make_interval(secs => $3) - now()))::int AS pair_retry,
+              a.failures AS address_count,
+              ceil(extract(epoch FROM a.window_started_at + make_interval(secs => $3) - now()))::int AS address_retry
+         FROM pair LEFT JOIN login_throttle a ON a.bucket = $2 AND a.window_started_at >= now() - make_interval(secs => $3)`,
+      [this.pairBucket(clientId, address), this.addressBucket(address), windowSeconds],
+    );
     const retry =
       row.pair_count > maxFailuresPerClient ? row.pair_retry : (row.address_count ?? 0) >= maxFailuresPerAddress ? row.address_retry : undefined;
     if (retry !== undefined && retry !== null) {
@@ -58,7 +58,7 @@ export class LoginThrottleService {
 
   /** The secret was wrong: the pair already counted the attempt; the address counts the failure. */
   async failed(address: string): Promise<void> {
-    await this.dataSource.query(
+    await this.sql.query(
       `INSERT INTO login_throttle AS t (bucket, failures, window_started_at) VALUES ($1, 1, now())
        ON CONFLICT (bucket) DO UPDATE SET
          failures = CASE WHEN t.window_started_at < now() - make_interval(secs => $2) THEN 1 ELSE t.failures + 1 END,
@@ -67,8 +67,8 @@ export class LoginThrottleService {
     );
   }
 
-  /** The attempt succeeded: forget the pair's count. */
-  async succeeded(clientId: string, address: string): Promise<void> {
-    await this.dataSource.query('DELETE FROM login_throttle WHERE bucket = $1', [this.pairBucket(clientId, address)]);
+  /** The attempt succeeded: forgetting the pair's count, as a part of a statement being assembled. */
+  clearingPart(parameters: StatementParameters, clientId: string, address: string): string {
+    return `DELETE FROM login_throttle WHERE bucket = ${parameters.add(this.pairBucket(clientId, address))}`;
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { AuditService } from '../audit/audit.service.js';
+import { AuditService, type AuditRecord } from '../audit/audit.service.js';
+import { Sql } from '../database/sql.js';
+import { asOneStatement, StatementParameters } from '../database/statement.js';
 import { AppError } from '../http/problem.js';
 import { AccessTokenService, type IssuedAccessToken } from './access-token.service.js';
 import { LoginThrottleService } from './login-throttle.service.js';
@@ -22,7 +23,7 @@ export class LoginService {
     private readonly accessTokens: AccessTokenService,
     private readonly throttle: LoginThrottleService,
     private readonly audit: AuditService,
-    private readonly dataSource: DataSource,
+    private readonly sql: Sql,
   ) {}
 
   async issueToken(credentials: ClientCredentials): Promise<IssuedAccessToken> {
@@ -51,15 +52,18 @@ export class LoginService {
       // Recorded above as auth.login.failed, not as a refusal of a token.
       throw new AppError('unauthenticated', 'Bad credentials', { authFailure: 'invalid', refusal: false });
     }
-    await this.throttle.succeeded(clientId, address);
     const { tokenId, ...issued } = this.accessTokens.issue(user.id);
-    // No token leaves unless its issue is on record.
-    await this.audit.record(this.dataSource.manager, {
+    const issue: AuditRecord = {
       action: 'auth.token.issue',
       actor: { userId: user.id, tokenKind: 'jwt', tokenId },
       resource: { type: 'user', id: user.id },
       details: { expiresIn: issued.expires_in },
-    });
+    };
+    // No token leaves unless its issue is on record; the pair's count is cleared in the same
+    // statement (one round trip and one commit instead of two).
+    const parameters = new StatementParameters();
+    const parts = [this.throttle.clearingPart(parameters, clientId, address), this.audit.insertEvents(parameters, [issue])];
+    await this.sql.query(asOneStatement(parts), parameters.values);
     return issued;
   }
 }

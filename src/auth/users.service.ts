@@ -4,6 +4,7 @@ import { DataSource, Repository } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { isUniqueViolation } from '../database/postgres-errors.js';
+import { Sql } from '../database/sql.js';
 import { AuditService, SYSTEM_ACTOR, type AuditRecord } from '../audit/audit.service.js';
 import { AppError } from '../http/problem.js';
 import type { AuthPrincipal } from './principal.js';
@@ -11,6 +12,9 @@ import { UserEntity } from './entities/user.entity.js';
 import { IdentityCache } from './identity-cache.js';
 import { MAX_SECRET_LENGTH, MIN_SECRET_LENGTH, newClientSecret, newUserId, USERNAME_PATTERN } from './identity-rules.js';
 import { hashSecret } from './secret-hasher.js';
+
+const USER_COLUMNS = `id, username, is_admin AS "isAdmin", disabled, secret_hash AS "secretHash", secret_rotated_at AS "secretRotatedAt",
+  created_at AS "createdAt", updated_at AS "updatedAt"`;
 
 export interface CreateUserInput {
   username: string;
@@ -33,6 +37,7 @@ export class UsersService implements OnApplicationBootstrap {
   constructor(
     @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
     private readonly dataSource: DataSource,
+    private readonly sql: Sql,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly audit: AuditService,
     private readonly identityCache: IdentityCache,
@@ -97,8 +102,10 @@ export class UsersService implements OnApplicationBootstrap {
     return user;
   }
 
+  /** Plain SQL: every token request looks its client up. */
   async findByUsername(username: string): Promise<UserEntity | null> {
-    return this.users.createQueryBuilder('u').where('lower(u.username) = lower(:username)', { username }).getOne();
+    const [row] = await this.sql.query<UserEntity>(`SELECT ${USER_COLUMNS} FROM users WHERE lower(username) = lower($1)`, [username]);
+    return row ? Object.assign(new UserEntity(), row) : null;
   }
 
   /** The id, or a username (the CLI accepts either). */

@@ -56,5 +56,7 @@ describe('failed-login throttling', () => {
   it('keeps a successful login from counting against the client', async () => {
     const steady = await createUser(t);
     for (let i = 0; i < 6; i++) await attempt(steady.username, steady.secret).expect(200);
+    // Each success cleared the count its attempt started.
+    expect(await t.db.query('SELECT bucket FROM login_throttle WHERE bucket LIKE $1', [`client:${steady.username.toLowerCase()}|%`])).toEqual([]);
   });
 });
