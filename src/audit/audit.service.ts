@@ -3,6 +3,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import type { AuthPrincipal } from '../auth/principal.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
+import { Sql } from '../database/sql.js';
 import { StatementParameters } from '../database/statement.js';
 import { currentRequestContext } from '../observability/request-context.js';
 import { sealPendingEvents } from './audit-chain.js';
@@ -40,6 +41,7 @@ export class AuditService implements OnApplicationBootstrap, BeforeApplicationSh
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly sql: Sql,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -95,9 +97,10 @@ export class AuditService implements OnApplicationBootstrap, BeforeApplicationSh
     ];
   }
 
-  /** For events that are the whole operation (a refusal, a failed login): their own statement. */
-  recordAlone(event: AuditRecord): Promise<void> {
-    return this.record(this.dataSource.manager, event);
+  /** For events that are the whole operation (a refusal, a failed login): their own (prepared) statement. */
+  async recordAlone(event: AuditRecord): Promise<void> {
+    const parameters = new StatementParameters();
+    await this.sql.query(this.insertEvents(parameters, [event]), parameters.values);
   }
 
   onApplicationBootstrap(): void {
