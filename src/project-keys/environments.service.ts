@@ -109,6 +109,7 @@ export class EnvironmentsService {
 
   /** The project's environments with these names, in the given order; an unknown name answers 400. */
   async resolveEnvironments(manager: EntityManager, access: ProjectAccess, names: string[]): Promise<EnvironmentRef[]> {
+    if (names.length === 0) return [];
     const found = new Map((await this.findEnvironments(manager, access, names)).map((environment) => [environment.name.toLowerCase(), environment]));
     return names.map((name) => {
       const environment = found.get(name.toLowerCase());

@@ -114,14 +114,19 @@ export class KeysService {
     return this.deployments.announce(access, dto.name, 'key.deployed', published.changes);
   }
 
-  /** Plain SQL on a hot read: no ORM query building and hydration per request. */
+  /** Plain SQL on the reads: no ORM query building and hydration per request. */
   async listKeys(access: ProjectAccess): Promise<KeyDto[]> {
     const keys = await this.sql.query<ProjectKeyEntity>(`SELECT ${KEY_COLUMNS} FROM project_keys WHERE project_id = $1 ORDER BY name`, [access.projectId]);
     return this.map(keys);
   }
 
   async getKey(access: ProjectAccess, keyName: string): Promise<KeyDto> {
-    const [key] = await this.map([await this.findKey(this.dataSource.manager, access, keyName)]);
+    const keys = await this.sql.query<ProjectKeyEntity>(`SELECT ${KEY_COLUMNS} FROM project_keys WHERE project_id = $1 AND lower(name) = lower($2)`, [
+      access.projectId,
+      keyName,
+    ]);
+    if (keys.length === 0) throw keyNotFound(keyName);
+    const [key] = await this.map(keys);
     return key;
   }
 
