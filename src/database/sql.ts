@@ -4,13 +4,19 @@ import { DataSource, QueryFailedError } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver.js';
 import { isDatabaseUnavailable } from './database-errors.js';
 
+/** Runs one statement and answers its rows: the pool (Sql) or one transaction's connection. */
+export interface Queryable {
+  query<T>(text: string, values: unknown[]): Promise<T[]>;
+}
+
 /**
- * One statement on its own, for the hot paths: straight on the pool TypeORM owns, without the
- * QueryRunner and events TypeORM's query() sets up per call, and as a named prepared statement,
- * so each connection parses and plans it once. Never inside a transaction: that runs on its
- * EntityManager's connection (and the embedded database has only one).
+ * Statements for the hot paths: straight on the pool TypeORM owns, without the QueryRunner and
+ * events TypeORM's query() sets up per call, and as named prepared statements, so each
+ * connection parses and plans each text once. query() runs one statement on its own; never call
+ * it inside a transaction, which holds a connection of its own (the embedded database has only
+ * one): use the transaction's Queryable there.
  */
-export class Sql {
+export class Sql implements Queryable {
   private readonly names = new Map<string, string>();
 
   private constructor(
@@ -26,24 +32,54 @@ export class Sql {
   }
 
   /** Runs `text` with `values` and answers its rows (for UPDATE/DELETE too, unlike TypeORM's query()). */
-  async query<T>(text: string, values: unknown[]): Promise<T[]> {
+  query<T>(text: string, values: unknown[]): Promise<T[]> {
+    return this.onConnection((client) => this.run<T>(client, text, values));
+  }
+
+  /**
+   * Runs `work` in a transaction on one connection, its statements prepared as query()'s are:
+   * committed when `work` resolves, rolled back when it throws (the error is rethrown).
+   */
+  transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
+    return this.onConnection(async (client) => {
+      await this.run(client, 'BEGIN', []);
+      try {
+        const result = await work({ query: (text, values) => this.run(client, text, values) });
+        await this.run(client, 'COMMIT', []);
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+    });
+  }
+
+  private async onConnection<T>(use: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     // A connection lost mid-statement is also emitted as 'error'; unheard, it would end the process.
     const ignore = () => undefined;
     client.on('error', ignore);
-    let failure: Error | undefined;
+    let failure: unknown;
     try {
-      const result = await client.query({ name: this.prepare ? this.nameOf(text) : undefined, text, values });
-      return result.rows as T[];
+      return await use(client);
     } catch (error) {
-      failure = error as Error;
-      // TypeORM's shape, which isUniqueViolation, sqlState and isDatabaseUnavailable read.
-      throw new QueryFailedError(text, values, failure);
+      failure = error;
+      throw error;
     } finally {
       client.off('error', ignore);
       // A cut session is discarded before the next request can draw it from the pool; a mere
       // statement error (a constraint violation) keeps its connection, which pg-pool would drop.
-      client.release(failure && isDatabaseUnavailable(failure) ? failure : undefined);
+      client.release(isDatabaseUnavailable(failure) ? (failure as Error) : undefined);
+    }
+  }
+
+  private async run<T>(client: pg.PoolClient, text: string, values: unknown[]): Promise<T[]> {
+    try {
+      const result = await client.query({ name: this.prepare ? this.nameOf(text) : undefined, text, values });
+      return result.rows as T[];
+    } catch (error) {
+      // TypeORM's shape, which isUniqueViolation, sqlState and isDatabaseUnavailable read.
+      throw new QueryFailedError(text, values, error as Error);
     }
   }
 

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
 import type { ProjectAccess } from '../auth/project-access.service.js';
 import { ValueCipher } from '../crypto/value-cipher.js';
-import { Sql } from '../database/sql.js';
+import { type Queryable, Sql } from '../database/sql.js';
 import { StatementParameters } from '../database/statement.js';
 import type { DeployedKeyDto, DeploymentResultDto } from './dto/key-responses.dto.js';
 import type { DeploymentStatus } from './entities/key-deployment.entity.js';
@@ -35,7 +34,6 @@ const WORDS: Record<Event, { done: string; each: string; past: string }> = {
 @Injectable()
 export class DeploymentsService {
   constructor(
-    private readonly dataSource: DataSource,
     private readonly sql: Sql,
     private readonly valueCipher: ValueCipher,
     private readonly environments: EnvironmentsService,
@@ -72,8 +70,8 @@ export class DeploymentsService {
   }
 
   /** Where the key is published, and which version; stable under the key's row lock, which every deployment change takes. */
-  async deployments(tx: EntityManager, keyId: string): Promise<DeploymentChange[]> {
-    const rows: (EnvironmentRefRow & { version: number })[] = await tx.query(
+  async deployments(tx: Queryable, keyId: string): Promise<DeploymentChange[]> {
+    const rows = await tx.query<EnvironmentRefRow & { version: number }>(
       `SELECT e.id, e.name, e.webhook_url IS NOT NULL AS has_webhook, d.version
          FROM key_deployments d JOIN environments e ON e.id = d.environment_id
         WHERE d.key_id = $1 ORDER BY e.name`,
@@ -163,7 +161,7 @@ export class DeploymentsService {
 
   private async recordOutcomes(results: { change: DeploymentChange; success: boolean; message: string }[]): Promise<void> {
     if (results.length === 0) return;
-    await this.dataSource.query(
+    await this.sql.query(
       `UPDATE key_deployments d SET status = v.status, message = v.message, updated_at = now()
          FROM unnest($1::uuid[], $2::text[], $3::text[]) AS v(attempt_id, status, message)
         WHERE d.attempt_id = v.attempt_id`,

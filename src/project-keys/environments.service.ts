@@ -1,12 +1,13 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, In, IsNull, Not, Repository } from 'typeorm';
+import { In, IsNull, Not, Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import type { AuthPrincipal } from '../auth/principal.js';
 import type { ProjectAccess } from '../auth/project-access.service.js';
 import { ValueCipher } from '../crypto/value-cipher.js';
 import { isUniqueViolation } from '../database/postgres-errors.js';
+import type { Queryable } from '../database/sql.js';
 import { AppError } from '../http/problem.js';
 import { type CreateEnvironmentDto, type EnvironmentDto, mapEnvironment } from './dto/environment.dto.js';
 import { ENVIRONMENTS_TABLE, EnvironmentEntity } from './entities/environment.entity.js';
@@ -101,16 +102,16 @@ export class EnvironmentsService {
   }
 
   /** The project's environment named in a path (case-insensitive); 404 otherwise. */
-  async findEnvironment(manager: EntityManager, access: ProjectAccess, name: string): Promise<EnvironmentRef> {
-    const [found] = await this.findEnvironments(manager, access, [name]);
+  async findEnvironment(db: Queryable, access: ProjectAccess, name: string): Promise<EnvironmentRef> {
+    const [found] = await this.findEnvironments(db, access, [name]);
     if (!found) throw environmentNotFound(name, 'not_found');
     return found;
   }
 
   /** The project's environments with these names, in the given order; an unknown name answers 400. */
-  async resolveEnvironments(manager: EntityManager, access: ProjectAccess, names: string[]): Promise<EnvironmentRef[]> {
+  async resolveEnvironments(db: Queryable, access: ProjectAccess, names: string[]): Promise<EnvironmentRef[]> {
     if (names.length === 0) return [];
-    const found = new Map((await this.findEnvironments(manager, access, names)).map((environment) => [environment.name.toLowerCase(), environment]));
+    const found = new Map((await this.findEnvironments(db, access, names)).map((environment) => [environment.name.toLowerCase(), environment]));
     return names.map((name) => {
       const environment = found.get(name.toLowerCase());
       if (!environment) throw environmentNotFound(name, 'bad_request');
@@ -130,8 +131,8 @@ export class EnvironmentsService {
     return targets;
   }
 
-  private async findEnvironments(manager: EntityManager, access: ProjectAccess, names: string[]): Promise<EnvironmentRef[]> {
-    const rows: EnvironmentRefRow[] = await manager.query(
+  private async findEnvironments(db: Queryable, access: ProjectAccess, names: string[]): Promise<EnvironmentRef[]> {
+    const rows = await db.query<EnvironmentRefRow>(
       `SELECT e.id, e.name, e.webhook_url IS NOT NULL AS has_webhook FROM environments e
         WHERE e.project_id = $1 AND lower(e.name) = ANY($2::text[])`,
       [access.projectId, names.map((name) => name.toLowerCase())],

@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
 import { AuditService, type AuditRecord } from '../audit/audit.service.js';
 import type { AuthPrincipal } from '../auth/principal.js';
 import { missingPermissions, type ProjectAccess } from '../auth/project-access.service.js';
 import { KeyRing } from '../crypto/key-ring.js';
 import { type SealedValue, ValueCipher } from '../crypto/value-cipher.js';
 import { isUniqueViolation } from '../database/postgres-errors.js';
-import { Sql } from '../database/sql.js';
+import { type Queryable, Sql } from '../database/sql.js';
 import { asOneStatement, StatementParameters } from '../database/statement.js';
 import { AppError, type FieldError } from '../http/problem.js';
 import { DeploymentsService, type DeploymentChange } from './deployments.service.js';
@@ -15,7 +14,7 @@ import type { CryptoKeyInfoEnvironmentDTO, KeyCreateDTO, KeyUpdateDTO } from './
 import type { DeploymentResultDto, KeyDto, KeyEnvironmentDto } from './dto/key-responses.dto.js';
 import type { DeploymentStatus } from './entities/key-deployment.entity.js';
 import { KEY_CONTENTS_TABLE } from './entities/project-key-content.entity.js';
-import { type KeyType, ProjectKeyEntity } from './entities/project-key.entity.js';
+import type { KeyType, ProjectKeyEntity } from './entities/project-key.entity.js';
 import { EnvironmentsService, type EnvironmentRef } from './environments.service.js';
 import { checkKeyContent } from './key-content.js';
 
@@ -82,7 +81,6 @@ function checkContents(keyType: KeyType, entries: CryptoKeyInfoEnvironmentDTO[])
 @Injectable()
 export class KeysService {
   constructor(
-    private readonly dataSource: DataSource,
     private readonly sql: Sql,
     private readonly valueCipher: ValueCipher,
     private readonly keyRing: KeyRing,
@@ -97,7 +95,7 @@ export class KeysService {
     assertDistinctEnvironments(entries);
     const materials = checkContents(dto.keyType, entries);
     const sealed = await this.seal(entries);
-    const environments = await this.environments.resolveEnvironments(this.dataSource.manager, access, entries.map((e) => e.environmentName));
+    const environments = await this.environments.resolveEnvironments(this.sql, access, entries.map((e) => e.environmentName));
     // One statement: the key, its contents, its deployments and their audit events commit
     // together, in one round trip. The unique index settles a racing create of the same name.
     const parameters = new StatementParameters();
@@ -121,12 +119,7 @@ export class KeysService {
   }
 
   async getKey(access: ProjectAccess, keyName: string): Promise<KeyDto> {
-    const keys = await this.sql.query<ProjectKeyEntity>(`SELECT ${KEY_COLUMNS} FROM project_keys WHERE project_id = $1 AND lower(name) = lower($2)`, [
-      access.projectId,
-      keyName,
-    ]);
-    if (keys.length === 0) throw keyNotFound(keyName);
-    const [key] = await this.map(keys);
+    const [key] = await this.map([await this.findKey(this.sql, access, keyName)]);
     return key;
   }
 
@@ -141,7 +134,7 @@ export class KeysService {
     assertDistinctEnvironments(entries);
     const sealed = await this.seal(entries);
     const { name, changes } = await this.refuseDuplicateName(dto.name ?? keyName, () =>
-      this.dataSource.transaction(async (tx) => {
+      this.sql.transaction(async (tx) => {
         const key = await this.findKey(tx, access, keyName, { lock: true });
         const keyType = dto.keyType ?? key.keyType;
         const environments = await this.environments.resolveEnvironments(tx, access, entries.map((e) => e.environmentName));
@@ -174,7 +167,7 @@ export class KeysService {
 
   /** Withdraws the key from every environment and deletes it with its contents, in one statement with its audit events. */
   async deleteKey(principal: AuthPrincipal, access: ProjectAccess, keyName: string): Promise<DeploymentResultDto> {
-    const { name, changes } = await this.dataSource.transaction(async (tx) => {
+    const { name, changes } = await this.sql.transaction(async (tx) => {
       const key = await this.findKey(tx, access, keyName, { lock: true });
       const changes = await this.deployments.deployments(tx, key.id);
       if (changes.length > 0) requireDeployPermission(access);
@@ -193,10 +186,10 @@ export class KeysService {
 
   /** Publishes the key's current version to one environment; deploying again retries a failed notification. */
   async deployKey(principal: AuthPrincipal, access: ProjectAccess, keyName: string, environmentName: string): Promise<DeploymentResultDto> {
-    const { name, changes } = await this.dataSource.transaction(async (tx) => {
+    const { name, changes } = await this.sql.transaction(async (tx) => {
       const key = await this.findKey(tx, access, keyName, { lock: true });
       const environment = await this.environments.findEnvironment(tx, access, environmentName);
-      const content: unknown[] = await tx.query('SELECT 1 FROM project_key_contents WHERE key_id = $1 AND environment_id = $2', [key.id, environment.id]);
+      const content = await tx.query('SELECT 1 FROM project_key_contents WHERE key_id = $1 AND environment_id = $2', [key.id, environment.id]);
       if (content.length === 0) {
         throw new AppError('bad_request', `Key (name: ${key.name}) has no content for environment (${environment.name}): add it with an update first`);
       }
@@ -210,14 +203,14 @@ export class KeysService {
 
   /** Withdraws the key from one environment; its content there stays for a later deployment. */
   async undeployKey(principal: AuthPrincipal, access: ProjectAccess, keyName: string, environmentName: string): Promise<DeploymentResultDto> {
-    const { name, changes } = await this.dataSource.transaction(async (tx) => {
+    const { name, changes } = await this.sql.transaction(async (tx) => {
       const key = await this.findKey(tx, access, keyName, { lock: true });
       const environment = await this.environments.findEnvironment(tx, access, environmentName);
       const parameters = new StatementParameters();
       const withdrawing = this.deployments.unpublishStatement(parameters.add(key.id, 'uuid'), parameters.add(environment.id, 'uuid'));
       // The event is recorded with the withdrawn row, if there is one.
       const { sql, parameters: values } = this.audit.withEvent(withdrawing, parameters.values, this.undeployEvent(principal, access, key.name, [environment]));
-      const [withdrawn]: { version: number }[] = await tx.query(sql, values);
+      const [withdrawn] = await tx.query<{ version: number }>(sql, values);
       if (!withdrawn) throw new AppError('bad_request', `Key (name: ${key.name}) is not deployed to environment (${environment.name})`);
       return { name: key.name, changes: [{ environment, version: withdrawn.version }] };
     });
@@ -256,13 +249,11 @@ export class KeysService {
     return this.keyEvent(principal, access, 'project.key.deploy', keyName, { version, environments: changes.map((c) => c.environment.name) });
   }
 
-  private async findKey(manager: EntityManager, access: ProjectAccess, keyName: string, options: { lock?: boolean } = {}): Promise<ProjectKeyEntity> {
-    const query = manager
-      .getRepository(ProjectKeyEntity)
-      .createQueryBuilder('k')
-      .where('k.project_id = :projectId AND lower(k.name) = lower(:keyName)', { projectId: access.projectId, keyName });
-    if (options.lock) query.setLock('pessimistic_write');
-    const key = await query.getOne();
+  private async findKey(db: Queryable, access: ProjectAccess, keyName: string, options: { lock?: boolean } = {}): Promise<ProjectKeyEntity> {
+    const [key] = await db.query<ProjectKeyEntity>(
+      `SELECT ${KEY_COLUMNS} FROM project_keys WHERE project_id = $1 AND lower(name) = lower($2)${options.lock ? ' FOR UPDATE' : ''}`,
+      [access.projectId, keyName],
+    );
     if (!key) throw keyNotFound(keyName);
     return key;
   }
@@ -306,8 +297,8 @@ export class KeysService {
     ];
   }
 
-  private async assertAllContentsReplaced(tx: EntityManager, key: ProjectKeyEntity, keyType: KeyType, replaced: EnvironmentRef[]): Promise<void> {
-    const kept: { name: string }[] = await tx.query(
+  private async assertAllContentsReplaced(tx: Queryable, key: ProjectKeyEntity, keyType: KeyType, replaced: EnvironmentRef[]): Promise<void> {
+    const kept = await tx.query<{ name: string }>(
       `SELECT e.name FROM project_key_contents c JOIN environments e ON e.id = c.environment_id
         WHERE c.key_id = $1 AND NOT (c.environment_id = ANY($2::uuid[])) ORDER BY e.name`,
       [key.id, replaced.map((e) => e.id)],

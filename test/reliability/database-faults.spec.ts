@@ -100,4 +100,20 @@ describe.skipIf(!inject('serverUrl'))('database connection killed mid-request', 
     expect((await control.query('SELECT permissions FROM project_members WHERE user_id = $1', [member.id])).rows[0].permissions).toEqual(['SECRETS:VIEW']);
     await t.http.put(`/apiops/projects/${project}/members/${member.id}`).set(admin.auth).send({ permissions: ['SECRETS:MANAGE'] }).expect(200);
   });
+
+  it('/apiops keys: 503 when a key update is cut inside its transaction, nothing written, the next request served', async () => {
+    const project = await createProject(t, admin);
+    const key = `/apiops/projects/${project}/keys/cut-key/`;
+    await t.http.post(`/apiops/projects/${project}/keys/`).set(admin.auth).send({ name: 'cut-key', keyType: 'SECRET_KEY', cryptoKeyInfoEnvironmentList: [] }).expect(200);
+    const stored = () =>
+      control.query('SELECT k.description, k.current_version FROM project_keys k JOIN projects p ON p.id = k.project_id WHERE p.name = $1', [project]);
+    const res = await killDuring(
+      { sql: 'SELECT 1 FROM project_keys k JOIN projects p ON p.id = k.project_id WHERE p.name = $1 FOR UPDATE OF k', params: [project] },
+      t.http.put(key).set(admin.auth).send({ description: 'changed' }),
+    );
+    expect(res.body).toEqual({ error: 'internal_error', error_description: 'Service temporarily unavailable' });
+    expect((await stored()).rows).toEqual([{ description: null, current_version: 1 }]);
+    await t.http.put(key).set(admin.auth).send({ description: 'changed' }).expect(200);
+    expect((await stored()).rows).toEqual([{ description: 'changed', current_version: 2 }]);
+  });
 });
