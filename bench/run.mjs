@@ -7,7 +7,7 @@ import os from 'node:os';
 import pg from 'pg';
 import { drive, loadDriverName } from './load.mjs';
 import { prepareCeiling, runPgbench } from './pgbench.mjs';
-import { sampleRss, startService } from './service.mjs';
+import { cpuMicros, sampleRss, serviceProcesses, startService } from './service.mjs';
 import { seedBulkEntries } from './seed.mjs';
 
 const serverUrl = process.env.DATABASE_URL;
@@ -151,15 +151,28 @@ prepareCeiling(dbUrl, seedEntries);
 const ceiling = (kind) => (kind ? runPgbench(dbUrl, kind, { connections, seconds, rows: seedEntries }) : undefined);
 const ratio = (r, measured) => (measured ? Number((r.requestsPerSecond / measured.tps).toFixed(3)) : null);
 
+// The benchmark database's backends (the service's pools and its listener), for CPU accounting.
+async function postgresBackends() {
+  const client = new pg.Client({ connectionString: dbUrl });
+  await client.connect();
+  const { rows } = await client.query('SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [dbName]);
+  await client.end();
+  return rows.map((row) => row.pid);
+}
+
 const results = [];
 for (const scenario of scenarios) {
   if (only && !only.test(scenario.name)) continue;
   await analyze();
   // Unmeasured first: every worker's JIT and connection pool warm on this scenario's path.
   if (warmupSeconds > 0) await run(scenario, warmupSeconds);
+  // Where a request's CPU goes, the service or PostgreSQL (from /proc; autovacuum not counted).
+  const processes = { service: serviceProcesses(service.child.pid), postgres: await postgresBackends() };
+  const cpuBefore = { service: cpuMicros(processes.service), postgres: cpuMicros(processes.postgres) };
   const stopSampling = sampleRss(service.child.pid);
   const r = await run(scenario);
   const rss = stopSampling();
+  const cpuPerRequest = (side) => Math.round((cpuMicros(processes[side]) - cpuBefore[side]) / (r.requestsPerSecond * seconds));
   const own = ceiling(scenario.ceiling);
   // The key-store writes also against the same write with its audit event, as the service does it.
   const audited = ceiling(scenario.auditedCeiling);
@@ -167,6 +180,8 @@ for (const scenario of scenarios) {
     scenario: scenario.name,
     ...r,
     maxWorkerRssMb: Math.round(rss / 1048576),
+    serviceCpuUsPerRequest: cpuPerRequest('service'),
+    postgresCpuUsPerRequest: cpuPerRequest('postgres'),
     ceiling: scenario.ceiling ? { kind: scenario.ceiling, ...own } : null,
     ratioToCeiling: ratio(r, own),
     auditedCeiling: scenario.auditedCeiling ? { kind: scenario.auditedCeiling, ...audited } : null,
@@ -198,12 +213,12 @@ mkdirSync('bench/results', { recursive: true });
 const file = `bench/results/${report.date.slice(0, 19).replace(/[:T]/g, '-')}.json`;
 writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
 
-console.log('\n| scenario | req/s | p50 ms | p99 ms | errors | RSS/worker MB | ceiling | ratio | ratio to the audited write |');
-console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+console.log('\n| scenario | req/s | p50 ms | p99 ms | errors | RSS/worker MB | CPU µs/request service / PostgreSQL | ceiling | ratio | ratio to the audited write |');
+console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
 for (const r of results) {
   const own = r.ceiling ? `${r.ceiling.kind} ${r.ceiling.tps.toFixed(0)} tps` : '-';
   const audited = r.auditedCeiling ? `${r.ratioToAuditedCeiling} (${r.auditedCeiling.tps.toFixed(0)} tps)` : '-';
-  console.log(`| ${r.scenario} | ${r.requestsPerSecond.toFixed(0)} | ${r.latencyP50Ms} | ${r.latencyP99Ms} | ${r.errors} | ${r.maxWorkerRssMb} | ${own} | ${r.ratioToCeiling ?? '-'} | ${audited} |`);
+  console.log(`| ${r.scenario} | ${r.requestsPerSecond.toFixed(0)} | ${r.latencyP50Ms} | ${r.latencyP99Ms} | ${r.errors} | ${r.maxWorkerRssMb} | ${r.serviceCpuUsPerRequest} / ${r.postgresCpuUsPerRequest} | ${own} | ${r.ratioToCeiling ?? '-'} | ${audited} |`);
 }
 for (const r of results.filter((row) => row.auditedCeiling)) {
   const cost = r.auditedCeiling.tps / r.ceiling.tps;

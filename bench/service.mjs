@@ -40,6 +40,29 @@ function processTree(pid) {
   return children.length ? children : [pid];
 }
 
+/** The service's processes for CPU accounting: the primary and its workers. */
+export function serviceProcesses(rootPid) {
+  const workers = processTree(rootPid);
+  return workers.includes(rootPid) ? workers : [rootPid, ...workers];
+}
+
+const CLOCK_TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+
+/** CPU time (user + system) that the processes `pids` have used so far, in µs; exited ones count 0. */
+export function cpuMicros(pids) {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      // After the command name (which may hold spaces): utime and stime are the 12th and 13th fields.
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // exited
+    }
+  }
+  return (ticks * 1e6) / CLOCK_TICKS_PER_SECOND;
+}
+
 function rssBytes(pid) {
   try {
     const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
