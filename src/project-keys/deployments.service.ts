@@ -70,7 +70,7 @@ export class DeploymentsService {
   }
 
   /** Where the key is published, and which version; stable under the key's row lock, which every deployment change takes. */
-  async deployments(tx: Queryable, keyId: string): Promise<DeploymentChange[]> {
+  async currentDeployments(tx: Queryable, keyId: string): Promise<DeploymentChange[]> {
     const rows = await tx.query<EnvironmentRefRow & { version: number }>(
       `SELECT e.id, e.name, e.webhook_url IS NOT NULL AS has_webhook, d.version
          FROM key_deployments d JOIN environments e ON e.id = d.environment_id

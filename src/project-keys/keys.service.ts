@@ -139,7 +139,7 @@ export class KeysService {
         const keyType = dto.keyType ?? key.keyType;
         const environments = await this.environments.resolveEnvironments(tx, access, entries.map((e) => e.environmentName));
         const materials = checkContents(keyType, entries);
-        const deployed = (await this.deployments.deployments(tx, key.id)).map((d) => d.environment);
+        const deployed = (await this.deployments.currentDeployments(tx, key.id)).map((d) => d.environment);
         if (deployed.length > 0) requireDeployPermission(access);
         if (keyType !== key.keyType) await this.assertAllContentsReplaced(tx, key, keyType, environments);
         const version = key.currentVersion + 1;
@@ -169,7 +169,7 @@ export class KeysService {
   async deleteKey(principal: AuthPrincipal, access: ProjectAccess, keyName: string): Promise<DeploymentResultDto> {
     const { name, changes } = await this.sql.transaction(async (tx) => {
       const key = await this.findKey(tx, access, keyName, { lock: true });
-      const changes = await this.deployments.deployments(tx, key.id);
+      const changes = await this.deployments.currentDeployments(tx, key.id);
       if (changes.length > 0) requireDeployPermission(access);
       const parameters = new StatementParameters();
       // Its contents and deployments go with it (ON DELETE CASCADE).
