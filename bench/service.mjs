@@ -2,9 +2,12 @@
 import { spawn, execFileSync } from 'node:child_process';
 import { openSync, readFileSync } from 'node:fs';
 
+// BENCH_SERVICE_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles every worker (written when it exits).
+const nodeArgs = (process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+
 export async function startService({ env, port, logFile }) {
   const log = openSync(logFile, 'w');
-  const child = spawn(process.execPath, ['dist/src/main.js'], {
+  const child = spawn(process.execPath, [...nodeArgs, 'dist/src/main.js'], {
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', log, log],
   });
