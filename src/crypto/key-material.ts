@@ -22,11 +22,13 @@ function derive(masterKey: Buffer, purpose: string): Buffer {
 }
 
 /**
- * A keyed hash (HMAC-SHA256 under a key derived from the master key) identifying key material
- * without revealing it: a plain hash of a 128-bit key could be matched by whoever holds the key.
+ * Fingerprints key material with a keyed hash (HMAC-SHA256 under a key derived from the master
+ * key), identifying it without revealing it: a plain hash of a 128-bit key could be matched by
+ * whoever holds the key. The derived key is computed once here: HKDF costs more than the HMAC.
  */
-export function fingerprintKey(masterKey: Buffer, material: Buffer): string {
-  return createHmac('sha256', derive(masterKey, 'fingerprint')).update(material).digest('hex');
+export function keyFingerprinter(masterKey: Buffer): (material: Buffer) => string {
+  const fingerprintKey = derive(masterKey, 'fingerprint');
+  return (material) => createHmac('sha256', fingerprintKey).update(material).digest('hex');
 }
 
 /** Identifies which master key wrapped the key ring, so a wrong KEYWARD_MASTER_KEY is caught at start. */

@@ -6,7 +6,7 @@ import { AuditService, SYSTEM_ACTOR } from '../audit/audit.service.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { open, seal } from './aes-gcm.js';
 import { KeyRingEntryEntity } from './entities/key-ring-entry.entity.js';
-import { fingerprintKey, masterKeyId } from './key-material.js';
+import { keyFingerprinter, masterKeyId } from './key-material.js';
 
 export interface ActiveKey {
   id: string;
@@ -54,6 +54,7 @@ export class KeyRing implements OnApplicationBootstrap {
   private readonly logger = new Logger('KeyRing');
   private readonly masterKey: Buffer;
   private readonly masterKeyId: string;
+  private readonly fingerprintOf: (material: Buffer) => string;
   private readonly keys = new Map<string, { key: Buffer; until: number }>();
   private active?: { value: ActiveKey; until: number };
   /** Onlookers waiting for the same refresh share it. */
@@ -66,6 +67,7 @@ export class KeyRing implements OnApplicationBootstrap {
   ) {
     this.masterKey = config.masterKey;
     this.masterKeyId = masterKeyId(config.masterKey);
+    this.fingerprintOf = keyFingerprinter(config.masterKey);
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -105,7 +107,7 @@ export class KeyRing implements OnApplicationBootstrap {
       id,
       wrappedKey: seal(this.masterKey, input.material, entryAad(id)),
       masterKeyId: this.masterKeyId,
-      fingerprint: fingerprintKey(this.masterKey, input.material),
+      fingerprint: this.fingerprintOf(input.material),
       keyBits: input.material.length * 8,
       activationDate: input.activationDate,
       expirationDate: input.expirationDate,
@@ -116,7 +118,7 @@ export class KeyRing implements OnApplicationBootstrap {
   }
 
   fingerprint(material: Buffer): string {
-    return fingerprintKey(this.masterKey, material);
+    return this.fingerprintOf(material);
   }
 
   private remember(entry: KeyRingEntryEntity): Buffer {

@@ -3,7 +3,7 @@ import type { AuditService } from '../audit/audit.service.js';
 import { CLI_PRINCIPAL } from '../auth/principal.js';
 import { DecryptionError, open, seal } from './aes-gcm.js';
 import { entryAad } from './key-ring.js';
-import { fingerprintKey, masterKeyId } from './key-material.js';
+import { keyFingerprinter, masterKeyId } from './key-material.js';
 
 /**
  * Re-wraps every key-ring entry under a new master key in one transaction; stored values
@@ -16,6 +16,7 @@ export async function rotateMasterKey(dataSource: DataSource, audit: AuditServic
   return dataSource.transaction(async (tx) => {
     const entries: { id: string; wrapped_key: Buffer }[] = await tx.query('SELECT id, wrapped_key FROM key_ring_entries ORDER BY id FOR UPDATE');
     const newKeyId = masterKeyId(newKey);
+    const fingerprintUnderNewKey = keyFingerprinter(newKey);
     for (const entry of entries) {
       let material: Buffer;
       try {
@@ -27,7 +28,7 @@ export async function rotateMasterKey(dataSource: DataSource, audit: AuditServic
       await tx.query('UPDATE key_ring_entries SET wrapped_key = $1, master_key_id = $2, fingerprint = $3 WHERE id = $4', [
         seal(newKey, material, entryAad(entry.id)),
         newKeyId,
-        fingerprintKey(newKey, material),
+        fingerprintUnderNewKey(material),
         entry.id,
       ]);
     }

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHash, createHmac, hkdfSync } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { KeyRing } from '../../src/crypto/key-ring.js';
 import { createUser, login, type TestUser } from '../support/auth.js';
 import { cli } from '../support/cli.js';
@@ -78,6 +78,9 @@ describe('/api/adm/KeyStores', () => {
     const [entry] = await list(`?id=${imported.body.id}`);
     expect(entry.fingerprint).toMatch(/^[0-9a-f]{64}$/);
     expect(entry.fingerprint).not.toBe(createHash('sha256').update(raw).digest('hex'));
+    // The scheme stored fingerprints were taken with: changing it would make them incomparable to new ones.
+    const fingerprintKey = Buffer.from(hkdfSync('sha256', Buffer.from(inject('masterKey'), 'base64'), Buffer.alloc(0), 'keyward:fingerprint', 32));
+    expect(entry.fingerprint).toBe(createHmac('sha256', fingerprintKey).update(raw).digest('hex'));
     const [row] = await t.db.query('SELECT * FROM key_ring_entries WHERE id = $1', [imported.body.id]);
     expect(Buffer.from(row.wrapped_key).includes(raw)).toBe(false);
     expect(JSON.stringify(row)).not.toContain(material);
