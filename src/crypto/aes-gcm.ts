@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { type CipherGCMTypes, createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 
 // Layout: version (1) | nonce (12) | ciphertext | tag (16). The version byte leaves room for
 // another algorithm without guessing from lengths.
@@ -14,10 +14,21 @@ export class DecryptionError extends Error {
   }
 }
 
-/** AES-256-GCM with a fresh random nonce per value and `aad` bound as associated data. */
+/**
+ * AES-GCM of the key's own size: the master key and generated entries are 256-bit, but an
+ * admin may import or generate 128- and 192-bit key-ring entries (SPEC §3), which encrypt too.
+ */
+function gcmFor(key: Buffer): CipherGCMTypes {
+  if (key.length === 16) return 'aes-128-gcm';
+  if (key.length === 24) return 'aes-192-gcm';
+  if (key.length === 32) return 'aes-256-gcm';
+  throw new RangeError(`An AES key is 16, 24 or 32 bytes, not ${key.length}`);
+}
+
+/** AES-GCM with a fresh random nonce per value and `aad` bound as associated data. */
 export function seal(key: Buffer, plaintext: Buffer, aad: string): Buffer {
   const nonce = randomBytes(NONCE_BYTES);
-  const cipher = createCipheriv('aes-256-gcm', key, nonce);
+  const cipher = createCipheriv(gcmFor(key), key, nonce);
   cipher.setAAD(Buffer.from(aad, 'utf8'));
   const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
   return Buffer.concat([Buffer.from([VERSION]), nonce, body, cipher.getAuthTag()]);
@@ -29,7 +40,7 @@ export function open(key: Buffer, sealed: Buffer, aad: string): Buffer {
   const tag = sealed.subarray(sealed.length - TAG_BYTES);
   const body = sealed.subarray(1 + NONCE_BYTES, sealed.length - TAG_BYTES);
   try {
-    const decipher = createDecipheriv('aes-256-gcm', key, nonce);
+    const decipher = createDecipheriv(gcmFor(key), key, nonce);
     decipher.setAAD(Buffer.from(aad, 'utf8'));
     decipher.setAuthTag(tag);
     return Buffer.concat([decipher.update(body), decipher.final()]);

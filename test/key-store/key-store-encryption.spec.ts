@@ -141,4 +141,21 @@ describe('/v1/key-store entries under key-ring rotation', () => {
     await t.http.delete(`/api/adm/KeyStores/${before.key_ring_entry_id}`).set(admin.auth).expect(200);
     await t.http.get(`/v1/key-store/${key}`).set(admin.auth).expect(200);
   });
+
+  it.each([128, 192])('encrypts under an active %i-bit entry: writes, reads and rewraps work', async (bits) => {
+    const key = uniqueKey(`aes${bits}`);
+    await createEntry(t, admin, key, { before: bits });
+    const generated = await t.http
+      .post('/api/adm/KeyStores/generate')
+      .set(admin.auth)
+      .send({ bits, activationDate: new Date().toISOString(), expirationDate: new Date(Date.now() + 86400_000).toISOString() })
+      .expect(200);
+    await t.http.put(`/v1/key-store/${key}`).set(admin.auth).send({ data: { after: bits } }).expect(200);
+    const rewrap = await t.http.post('/api/adm/KeyStores/rewrap').set(admin.auth).expect(200);
+    expect(rewrap.body).toMatchObject({ activeEntryId: generated.body.id, remaining: 0 });
+    const [row]: { key_ring_entry_id: string }[] = await t.db.query('SELECT key_ring_entry_id FROM key_store_entries WHERE key = $1', [key]);
+    expect(row.key_ring_entry_id).toBe(generated.body.id);
+    const read = await t.http.get(`/v1/key-store/${key}`).set(admin.auth).expect(200);
+    expect(read.body.data.data).toEqual({ before: bits, after: bits });
+  });
 });

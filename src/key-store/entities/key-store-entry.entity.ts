@@ -17,7 +17,7 @@ export class KeyStoreEntryEntity {
   @Column({ name: 'key_ring_entry_usable', type: 'boolean', default: true })
   keyRingEntryUsable: boolean;
 
-  /** JSON of `data`, sealed with AES-256-GCM under the key-ring entry (AAD `key_store_entries:<id>`). */
+  /** JSON of `data`, sealed with AES-GCM under the key-ring entry (AAD `key_store_entries:<id>`). */
   @Column({ type: 'bytea' })
   ciphertext: Buffer;
 
