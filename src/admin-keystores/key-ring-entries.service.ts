@@ -8,6 +8,7 @@ import { decodeAesKey } from '../crypto/key-material.js';
 import { findCurrentEntry, KeyRing } from '../crypto/key-ring.js';
 import { RewrapService, type RewrapResult } from '../crypto/rewrap.service.js';
 import { FOREIGN_KEY_VIOLATION, isUniqueViolation, sqlState } from '../database/postgres-errors.js';
+import { parseInstant, utcDay } from '../http/instant.js';
 import { AppError } from '../http/problem.js';
 import type { CreateKeyStoreDto, GenerateKeyStoreDto, KeyStoreQueryDto, UpdateKeyStoreDto } from './dto/key-store.dto.js';
 import type { KeyStoreEntryDto, KeyStoreStatus } from './dto/key-store-responses.dto.js';
@@ -46,10 +47,9 @@ export class KeyRingEntriesService {
     principal: AuthPrincipal,
     action: string,
     material: Buffer,
-    dto: { activationDate: string; expirationDate: string; description?: string },
+    dto: { activationDate: Date; expirationDate: Date; description?: string },
   ): Promise<string> {
-    const activationDate = new Date(dto.activationDate);
-    const expirationDate = new Date(dto.expirationDate);
+    const { activationDate, expirationDate } = dto;
     this.assertDates(activationDate, expirationDate);
     if (expirationDate.getTime() <= Date.now()) throw badRequest('expirationDate must be in the future');
     const id = randomUUID();
@@ -75,11 +75,10 @@ export class KeyRingEntriesService {
     const builder = this.dataSource.getRepository(KeyRingEntryEntity).createQueryBuilder('e').orderBy('e.activation_date', 'DESC');
     if (query.id) builder.andWhere('e.id = :id', { id: query.id });
     if (query.activationDate) {
-      if (/^\d{4}-\d{2}-\d{2}$/.test(query.activationDate)) {
-        builder.andWhere('e.activation_date >= CAST(:day AS date) AND e.activation_date < CAST(:day AS date) + 1', { day: query.activationDate });
-      } else {
-        builder.andWhere('e.activation_date = :at', { at: new Date(query.activationDate) });
-      }
+      // The day's bounds computed here: CAST(... AS date) would follow the session's time zone.
+      const day = utcDay(query.activationDate);
+      if (day) builder.andWhere('e.activation_date >= :start AND e.activation_date < :end', { start: day[0], end: day[1] });
+      else builder.andWhere('e.activation_date = :at', { at: parseInstant(query.activationDate) });
     }
     const [entries, context] = await Promise.all([builder.getMany(), this.statusContext()]);
     const mapped = entries.map((entry) => this.map(entry, context));
@@ -103,8 +102,8 @@ export class KeyRingEntriesService {
     await this.dataSource.transaction(async (tx) => {
       const entry = await this.lockEntry(tx, id);
       const now = await this.now(tx);
-      const activationDate = dto.activationDate ? new Date(dto.activationDate) : entry.activationDate;
-      const expirationDate = dto.expirationDate ? new Date(dto.expirationDate) : entry.expirationDate;
+      const activationDate = dto.activationDate ?? entry.activationDate;
+      const expirationDate = dto.expirationDate ?? entry.expirationDate;
       if (dto.activationDate && activationDate.getTime() !== entry.activationDate.getTime() && entry.activationDate <= now) {
         throw badRequest('activationDate can only change while the entry is Scheduled');
       }

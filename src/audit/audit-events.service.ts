@@ -40,8 +40,8 @@ export class AuditEventsService {
       builder.andWhere('e.resource_type = :type', { type });
       if (colon >= 0) builder.andWhere('e.resource_id = :resourceId', { resourceId: query.resource.slice(colon + 1) });
     }
-    if (query.from) builder.andWhere('e.occurred_at >= :from', { from: new Date(query.from) });
-    if (query.to) builder.andWhere('e.occurred_at < :to', { to: new Date(query.to) });
+    if (query.from) builder.andWhere('e.occurred_at >= :from', { from: query.from });
+    if (query.to) builder.andWhere('e.occurred_at < :to', { to: query.to });
     if (query.cursor) {
       const cursor = decodeCursor(query.cursor);
       builder.andWhere('(e.occurred_at, e.id) < (:at, :id)', { at: new Date(cursor.at), id: cursor.id });

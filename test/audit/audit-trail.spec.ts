@@ -190,6 +190,8 @@ describe('audit trail', () => {
     expect(await events({ action: 'auth.pat.create', actorId: user.id, to: start })).toEqual([]);
     await t.http.get('/api/adm/audit-events').query({ cursor: 'garbage' }).set(admin.auth).expect(400);
     await t.http.get('/api/adm/audit-events').query({ from: 'yesterday' }).set(admin.auth).expect(400);
+    const weekDate = await t.http.get('/api/adm/audit-events').query({ to: '2026-W01-1' }).set(admin.auth).expect(400);
+    expect(weekDate.body.errorMessage).toMatch(/to must be an ISO 8601 date-time/);
     await t.http.get('/api/adm/audit-events').set(user.auth).expect(403);
   });
 

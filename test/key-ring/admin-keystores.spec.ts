@@ -46,12 +46,44 @@ describe('/api/adm/KeyStores', () => {
     ['expiration equal to activation', { activationDate: '2031-01-01T00:00:00Z', expirationDate: '2031-01-01T00:00:00Z' }, /after activationDate/],
     ['expiration in the past', { activationDate: '2020-01-01T00:00:00Z', expirationDate: '2021-01-01T00:00:00Z' }, /expirationDate must be in the future/],
     ['a date that is not ISO 8601', { activationDate: 'next tuesday' }, /activationDate must be an ISO 8601/],
+    // ISO 8601 forms a date-time field cannot be read as: each used to reach the database as NaN.
+    ['a week date', { activationDate: '2031-W01-1' }, /activationDate must be an ISO 8601 date-time/],
+    ['an ordinal date', { activationDate: '2031-123' }, /activationDate must be an ISO 8601 date-time/],
+    ['the basic format', { expirationDate: '20310101T000000Z' }, /expirationDate must be an ISO 8601 date-time/],
+    ['a month', { expirationDate: '2031-01' }, /expirationDate must be an ISO 8601 date-time/],
+    ['a day that does not exist', { expirationDate: '2031-02-29T00:00:00Z' }, /expirationDate must be an ISO 8601 date-time/],
     ['a missing key', { key: undefined }, /key/],
   ])('refuses %s with 400 and says what is wrong', async (_name, override, message) => {
     const body = { key: aesKeyBase64(), activationDate: isoIn(50 * DAY), expirationDate: isoIn(500 * DAY), ...override };
     const res = await create(body).expect(400);
     expect(res.body).toMatchObject({ success: false, code: 400 });
     expect(res.body.errorMessage).toMatch(message);
+  });
+
+  it('reads a date-time without an offset as UTC and a bare date as its UTC day, whatever the time zones', async () => {
+    const zone = process.env.TZ;
+    process.env.TZ = 'America/New_York';
+    let id: string;
+    try {
+      id = (await create({ key: aesKeyBase64(), activationDate: '2032-03-01T02:00:00', expirationDate: '2033-03-01' }).expect(200)).body.id;
+    } finally {
+      if (zone === undefined) delete process.env.TZ;
+      else process.env.TZ = zone;
+    }
+    expect((await list(`?id=${id}`))[0]).toMatchObject({ activationDate: '2032-03-01T02:00:00.000Z', expirationDate: '2033-03-01T00:00:00.000Z' });
+    expect((await list('?activationDate=2032-03-01T02:00:00Z')).map((e) => e.id)).toEqual([id]);
+
+    // An instance whose database sessions run in another time zone finds it on the same UTC day.
+    const pacific = await startTestApp({ DATABASE_URL: `${t.databaseUrl}?options=${encodeURIComponent('-c TimeZone=America/Los_Angeles')}` });
+    try {
+      const [{ TimeZone: sessionZone }] = await pacific.db.query('SHOW TimeZone');
+      expect(sessionZone).toBe('America/Los_Angeles');
+      const day = async (date: string) => (await pacific.http.get(`/api/adm/KeyStores?activationDate=${date}`).set(admin.auth).expect(200)).body.entries.map((e: { id: string }) => e.id);
+      expect(await day('2032-03-01')).toEqual([id]);
+      expect(await day('2032-02-29')).toEqual([]);
+    } finally {
+      await pacific.close();
+    }
   });
 
   it('refuses material already in the ring and an activation date already taken', async () => {

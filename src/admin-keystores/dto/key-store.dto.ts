@@ -1,21 +1,19 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsISO8601, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
-
-const ISO = { strict: true, strictSeparator: true };
-const ISO_MESSAGE = (field: string) => ({ message: `${field} must be an ISO 8601 date-time, e.g. 2024-01-01T00:00:00Z` });
+import { IsBoolean, IsIn, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { IsInstant, IsInstantText } from '../../http/instant.js';
 
 /** The dates and description every new key-ring entry takes. */
 export class KeyStoreScheduleDto {
   /** When the entry starts encrypting new values. @example 2024-01-01T00:00:00Z */
   @ApiProperty({ format: 'date-time' })
-  @IsISO8601(ISO, ISO_MESSAGE('activationDate'))
-  activationDate!: string;
+  @IsInstant('activationDate')
+  activationDate!: Date;
 
   /** When it stops encrypting new values; it keeps decrypting what it protects. @example 2024-12-31T23:59:59Z */
   @ApiProperty({ format: 'date-time' })
-  @IsISO8601(ISO, ISO_MESSAGE('expirationDate'))
-  expirationDate!: string;
+  @IsInstant('expirationDate')
+  expirationDate!: Date;
 
   /** @example Q1 2024 Encryption Key */
   @IsOptional()
@@ -48,14 +46,14 @@ export class UpdateKeyStoreDto {
   /** @example 2025-06-30T00:00:00Z */
   @ApiPropertyOptional({ format: 'date-time' })
   @IsOptional()
-  @IsISO8601(ISO, ISO_MESSAGE('expirationDate'))
-  expirationDate?: string;
+  @IsInstant('expirationDate')
+  expirationDate?: Date;
 
   /** Only while the entry is still Scheduled. @example 2025-01-01T00:00:00Z */
   @ApiPropertyOptional({ format: 'date-time' })
   @IsOptional()
-  @IsISO8601(ISO, ISO_MESSAGE('activationDate'))
-  activationDate?: string;
+  @IsInstant('activationDate')
+  activationDate?: Date;
 }
 
 export class KeyStoreQueryDto {
@@ -72,7 +70,7 @@ export class KeyStoreQueryDto {
 
   /** Entries activating at this instant, or on this UTC day when only a date is given. @example 2024-01-01 */
   @IsOptional()
-  @IsISO8601(ISO, ISO_MESSAGE('activationDate'))
+  @IsInstantText('activationDate')
   activationDate?: string;
 }
 

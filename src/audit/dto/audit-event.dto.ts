@@ -1,10 +1,10 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsInstant } from '../../http/instant.js';
 import { ChargeworxResponseDto } from '../../http/formats/chargeworx-response.dto.js';
 import type { AuditEventEntity } from '../entities/audit-event.entity.js';
 
-const ISO = { strict: true, strictSeparator: true };
 
 export class AuditEventQueryDto {
   /** Exact action, e.g. `keystore.entry.create` or `auth.denied`. */
@@ -27,14 +27,14 @@ export class AuditEventQueryDto {
   /** Events at or after this time. @example 2026-01-01T00:00:00Z */
   @ApiPropertyOptional({ format: 'date-time' })
   @IsOptional()
-  @IsISO8601(ISO, { message: 'from must be an ISO 8601 date-time' })
-  from?: string;
+  @IsInstant('from')
+  from?: Date;
 
   /** Events before this time. @example 2026-02-01T00:00:00Z */
   @ApiPropertyOptional({ format: 'date-time' })
   @IsOptional()
-  @IsISO8601(ISO, { message: 'to must be an ISO 8601 date-time' })
-  to?: string;
+  @IsInstant('to')
+  to?: Date;
 
   /** Page size, 1-100. @example 50 */
   @ApiPropertyOptional({ type: 'integer' })

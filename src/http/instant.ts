@@ -1,0 +1,42 @@
+import { applyDecorators } from '@nestjs/common';
+import { Transform } from 'class-transformer';
+import { IsDate, isISO8601, ValidateBy } from 'class-validator';
+
+/**
+ * RFC 3339's date-time, its offset optional, or a bare date: the ISO 8601 forms these APIs take.
+ * Week dates (2027-W01-1), ordinal dates (2027-123) and the basic format are ISO 8601 too, but
+ * Date cannot read them; and Date reads a date-time without an offset in the process's own time
+ * zone, so two instances would store one request as two instants.
+ */
+const INSTANT = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?<offset>Z|[+-]\d{2}:\d{2})?)?$/i;
+
+/** The instant `value` names, read as UTC when it gives no offset; undefined when it is not one. */
+export function parseInstant(value: string): Date | undefined {
+  const match = INSTANT.exec(value);
+  // Strict isISO8601 checks the calendar (2027-02-29, hour 24), which Date would roll over.
+  if (!match || !isISO8601(value, { strict: true, strictSeparator: true })) return undefined;
+  const instant = new Date(value.includes('T') && !match.groups?.offset ? `${value}Z` : value);
+  return Number.isNaN(instant.getTime()) ? undefined : instant;
+}
+
+const message = (field: string) => `${field} must be an ISO 8601 date-time such as 2024-01-01T00:00:00Z (UTC when it has no offset) or a date`;
+
+/** A DTO field taking an instant as parseInstant reads it: the handler gets a Date. `field` names it in the message. */
+export function IsInstant(field: string): PropertyDecorator {
+  return applyDecorators(
+    Transform(({ value }) => (typeof value === 'string' ? (parseInstant(value) ?? value) : value)),
+    IsDate({ message: message(field) }),
+  );
+}
+
+/** As IsInstant, but the handler gets the text, for fields where a bare date means the whole day. */
+export function IsInstantText(field: string): PropertyDecorator {
+  return ValidateBy({ name: 'isInstantText', validator: { validate: (value) => typeof value === 'string' && parseInstant(value) !== undefined } }, { message: message(field) });
+}
+
+/** The UTC day `text` names when it is a bare date (2024-01-01), as [start, end). */
+export function utcDay(text: string): [Date, Date] | undefined {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return undefined;
+  const start = parseInstant(text);
+  return start && [start, new Date(start.getTime() + 86_400_000)];
+}
