@@ -43,18 +43,26 @@ function checkPrivateKey(content: string): ContentCheck {
 
 function checkPublicKey(content: string): ContentCheck {
   const pem = decodePem(content);
-  const problem = 'content of a PUBLIC_KEY must be base64 of a PEM public key (SPKI or PKCS#1)';
+  const problem = 'content of a PUBLIC_KEY must be base64 of one PEM public key (SPKI or PKCS#1) and nothing else';
   if (pem === undefined) return refuse(problem);
   // createPublicKey also derives the public half of a private key or a certificate; neither
   // is what a PUBLIC_KEY holds, and a private key stored here would be handed out as public.
-  if (attempt(() => createPrivateKey(pem))) return refuse('content is a private key: a PUBLIC_KEY must hold only the public key');
+  if (attempt(() => createPrivateKey(pem)) || /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/.test(pem)) {
+    return refuse('content holds a private key: a PUBLIC_KEY must hold only the public key');
+  }
   if (/-----BEGIN (X509 |TRUSTED )?CERTIFICATE-----/.test(pem)) {
     return refuse('content is a certificate: a PUBLIC_KEY holds the public key itself (openssl x509 -pubkey -noout)');
   }
+  // createPublicKey reads the first block only, and the content is deployed as sent: anything
+  // after the key (another key, an OpenSSH private key) would go out labelled public.
+  if (!SINGLE_PUBLIC_KEY_PEM.test(pem)) return refuse(problem);
   const key = attempt(() => createPublicKey(pem));
   if (!key) return refuse(problem);
   return { ok: true, material: key.export({ type: 'spki', format: 'der' }) };
 }
+
+/** One SPKI or PKCS#1 public key block, only whitespace around it. */
+const SINGLE_PUBLIC_KEY_PEM = /^\s*-----BEGIN (PUBLIC KEY|RSA PUBLIC KEY)-----[A-Za-z0-9+/=\s]*-----END \1-----\s*$/;
 
 /** Base64 of a PEM text; line breaks are tolerated because `base64` wraps its output. */
 function decodePem(content: string): string | undefined {

@@ -36,7 +36,10 @@ const wrapped = (text: string) => b64(text).replace(/(.{76})/g, '$1\n');
 
 const SECRET_PROBLEM = 'content of a SECRET_KEY must be strict base64 of an 8 (DES), 16, 24 (AES, DESede) or 32 (AES) byte key';
 const PRIVATE_PROBLEM = 'content of a PRIVATE_KEY must be base64 of an unencrypted PEM private key (PKCS#8, PKCS#1 or SEC1)';
-const PUBLIC_PROBLEM = 'content of a PUBLIC_KEY must be base64 of a PEM public key (SPKI or PKCS#1)';
+const PUBLIC_PROBLEM = 'content of a PUBLIC_KEY must be base64 of one PEM public key (SPKI or PKCS#1) and nothing else';
+const HOLDS_PRIVATE = 'content holds a private key: a PUBLIC_KEY must hold only the public key';
+// The shape of `ssh-keygen -t ed25519` output: Node cannot parse it, but it is a private key all the same.
+const OPENSSH_PRIVATE = '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n-----END OPENSSH PRIVATE KEY-----\n';
 
 describe('key content validation by type', () => {
   let t: TestApp;
@@ -85,8 +88,13 @@ describe('key content validation by type', () => {
     ['PRIVATE_KEY', 'base64 of DER, not PEM', b64(Buffer.from(rsa.privatePem.split('\n').slice(1, -2).join(''), 'base64')), PRIVATE_PROBLEM],
     ['PRIVATE_KEY', 'a truncated PEM', b64(rsa.privatePem.slice(0, 400) + '\n-----END PRIVATE KEY-----\n'), PRIVATE_PROBLEM],
     ['PRIVATE_KEY', 'a secret key', secretKey(32), PRIVATE_PROBLEM],
-    ['PUBLIC_KEY', 'a private key', b64(rsa.privatePem), 'content is a private key: a PUBLIC_KEY must hold only the public key'],
-    ['PUBLIC_KEY', 'a PKCS#1 private key', b64(rsaPkcs1.privateKey), 'content is a private key: a PUBLIC_KEY must hold only the public key'],
+    ['PUBLIC_KEY', 'a private key', b64(rsa.privatePem), HOLDS_PRIVATE],
+    ['PUBLIC_KEY', 'a PKCS#1 private key', b64(rsaPkcs1.privateKey), HOLDS_PRIVATE],
+    // The content is deployed as sent: nothing may ride along behind the public key.
+    ['PUBLIC_KEY', 'a public key followed by an OpenSSH private key', b64(rsa.publicPem + OPENSSH_PRIVATE), HOLDS_PRIVATE],
+    ['PUBLIC_KEY', 'a public key followed by an encrypted private key', b64(rsa.publicPem + encryptedPrivate), HOLDS_PRIVATE],
+    ['PUBLIC_KEY', 'two public keys', b64(rsa.publicPem + ec.publicKey), PUBLIC_PROBLEM],
+    ['PUBLIC_KEY', 'a public key with text after it', b64(`${rsa.publicPem}password: hunter2\n`), PUBLIC_PROBLEM],
     ['PUBLIC_KEY', 'a certificate', b64(CERTIFICATE), 'content is a certificate: a PUBLIC_KEY holds the public key itself (openssl x509 -pubkey -noout)'],
     ['PUBLIC_KEY', 'garbage PEM', b64('-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n'), PUBLIC_PROBLEM],
     ['PUBLIC_KEY', 'a secret key', secretKey(16), PUBLIC_PROBLEM],
