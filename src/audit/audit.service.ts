@@ -25,6 +25,14 @@ const COLUMNS =
 // Explicit types: in INSERT … SELECT the parameters would otherwise be untyped text.
 const TYPES = ['varchar', 'varchar', 'varchar', 'varchar', 'varchar', 'varchar', 'varchar', 'varchar', 'varchar', 'varchar', 'jsonb'];
 
+/**
+ * PostgreSQL text and jsonb cannot hold U+0000, yet a caller can put it in a path (a project
+ * name): without this, the event of refusing such a request would fail to be written.
+ */
+function storable(text: string | undefined): string | null {
+  return text === undefined ? null : text.replaceAll('\0', '\uFFFD');
+}
+
 /** The actor of changes Keyward makes by itself (key generation, scheduled rewrap). */
 export const SYSTEM_ACTOR = { userId: null, tokenKind: 'system' as const };
 
@@ -88,12 +96,12 @@ export class AuditService implements OnApplicationBootstrap, BeforeApplicationSh
       actor && 'tokenId' in actor ? (actor.tokenId ?? null) : null,
       event.action,
       event.resource.type,
-      event.resource.id?.slice(0, 300) ?? null,
+      storable(event.resource.id?.slice(0, 300)),
       event.outcome ?? 'success',
       context?.requestId ?? null,
       context?.clientAddress?.slice(0, 64) ?? null,
       context?.userAgent ?? null,
-      JSON.stringify(event.details ?? {}),
+      JSON.stringify(event.details ?? {}, (_key, value: unknown) => (typeof value === 'string' ? storable(value) : value)),
     ];
   }
 

@@ -133,6 +133,10 @@ describe('audit trail', () => {
     await t.http.get(`/apiops/projects/${project}/environments`).set(user.auth).expect(404);
     const outsider = (await events({ action: 'auth.denied', actorId: user.id })).find((e) => e.details.reason === 'not_found');
     expect(outsider).toMatchObject({ details: { projectName: project } });
+    // PostgreSQL text cannot hold U+0000: the refusal is recorded with it replaced, not lost.
+    await t.http.get(`/apiops/projects/${project}%00x/environments`).set(user.auth).expect(404);
+    const withNul = (await events({ action: 'auth.denied', actorId: user.id })).filter((e) => e.details.projectName === `${project}\uFFFDx`);
+    expect(withNul).toHaveLength(1);
 
     const marker = uniqueName('nobody');
     await t.http.post('/oauth/token').send({ grant_type: 'client_credentials', client_id: marker, client_secret: 'wrong-secret-42' }).expect(401);
