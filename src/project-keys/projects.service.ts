@@ -64,7 +64,8 @@ export class ProjectsService {
     const exists: unknown[] = await this.dataSource.query('SELECT 1 FROM users WHERE id = $1', [userId]);
     if (exists.length === 0) throw new AppError('not_found', `User (id: ${userId}) is not found`);
     if (permissions.length === 0) {
-      await this.removeMember(actor, access, userId);
+      // Idempotent, as a PUT is: a user who was no member stays none.
+      await this.deleteMembership(actor, access, userId);
       return { projectId: access.projectId, userId, permissions: [], updatedAt: new Date() };
     }
     await this.dataSource.transaction(async (tx) => {
@@ -85,10 +86,22 @@ export class ProjectsService {
   }
 
   async removeMember(actor: AuthPrincipal, access: ProjectAccess, userId: string): Promise<void> {
-    await this.dataSource.transaction(async (tx) => {
-      await tx.query('DELETE FROM project_members WHERE project_id = $1 AND user_id = $2', [access.projectId, userId]);
+    if (!(await this.deleteMembership(actor, access, userId))) {
+      throw new AppError('not_found', `User (id: ${userId}) is not a member of project (name: ${access.projectName})`);
+    }
+  }
+
+  /** Whether there was a membership to delete; only then is the change announced and audited. */
+  private deleteMembership(actor: AuthPrincipal, access: ProjectAccess, userId: string): Promise<boolean> {
+    return this.dataSource.transaction(async (tx) => {
+      const [{ removed }]: { removed: number }[] = await tx.query(
+        'WITH removed AS (DELETE FROM project_members WHERE project_id = $1 AND user_id = $2 RETURNING 1) SELECT count(*)::int AS removed FROM removed',
+        [access.projectId, userId],
+      );
+      if (removed === 0) return false;
       await this.identityCache.changed(tx, `project:${access.projectId}`);
       await this.audit.record(tx, { action: 'project.member.remove', actor, resource: { type: 'project', id: access.projectName }, details: { userId } });
+      return true;
     });
   }
 }

@@ -76,6 +76,20 @@ describe('project permissions', () => {
     await t.http.get(`/apiops/projects/${project}/environments`).set(temp.auth).expect(404);
   });
 
+  it('answers 404 for removing a non-member and records no removal', async () => {
+    const outsider = await createUser(t);
+    const removals = async () => (await t.db.query("SELECT count(*)::int AS n FROM audit_events WHERE action = 'project.member.remove' AND details->>'userId' = $1", [outsider.id]))[0].n;
+    const res = await t.http.delete(`/apiops/projects/${project}/members/${outsider.id}`).set(admin.auth).expect(404);
+    expect(res.body).toEqual({ error: 'not_found', error_description: `User (id: ${outsider.id}) is not a member of project (name: ${project})` });
+    await t.http.delete(`/apiops/projects/${project}/members/ffffffffffffffffffffffff`).set(admin.auth).expect(404);
+    // Setting no permissions is a PUT: it stays idempotent, and there was nothing to remove.
+    await t.http.put(`/apiops/projects/${project}/members/${outsider.id}`).set(admin.auth).send({ permissions: [] }).expect(200);
+    expect(await removals()).toBe(0);
+    await grant(t, admin, project, outsider, ['SECRETS:VIEW']);
+    await t.http.delete(`/apiops/projects/${project}/members/${outsider.id}`).set(admin.auth).expect(200);
+    expect(await removals()).toBe(1);
+  });
+
   it('validates member grants', async () => {
     const res = await t.http.put(`/apiops/projects/${project}/members/${members.none.id}`).set(admin.auth).send({ permissions: ['SECRETS:EVERYTHING'] }).expect(400);
     expect(res.body).toMatchObject({ error: 'validation_failed', validation_errors: [{ field: 'permissions', message: expect.any(String) }] });
