@@ -36,7 +36,7 @@ export class KeysController {
   @RequirePermissions('SECRETS:MANAGE')
   @ApiParam(PROJECT_PARAM)
   @ApiOkResponse({ type: KeyDeploymentResponseDto })
-  @ApiApinizerErrors([400, '`bad_request`: duplicate name, unknown environment or content not valid for the key type; or `validation_failed`'])
+  @ApiApinizerErrors([400, '`bad_request`: duplicate name or unknown environment; `validation_failed`: a field, or content not valid for the key type (named in `validation_errors`)'])
   async createProjectKey(
     @CurrentPrincipal() principal: AuthPrincipal,
     @CurrentProject() access: ProjectAccess,
@@ -70,7 +70,7 @@ export class KeysController {
   @Put('keys/:keyName')
   @RequirePermissions('SECRETS:MANAGE')
   @ApiOkResponse({ type: KeyDeploymentResponseDto })
-  @ApiApinizerErrors([400, '`bad_request`: name taken, unknown environment, content not valid for the key type; or `validation_failed`'])
+  @ApiApinizerErrors([400, '`bad_request`: name taken, unknown environment or a key type change missing content; `validation_failed`: a field, or content not valid for the key type'])
   async updateProjectKey(
     @CurrentPrincipal() principal: AuthPrincipal,
     @CurrentProject() access: ProjectAccess, @Param() params: KeyNameParams, @Body() dto: KeyUpdateDTO): Promise<KeyDeploymentResponseDto> {

@@ -18,10 +18,11 @@ export class CryptoKeyInfoEnvironmentDTO {
 
   /**
    * Base64 of the key: the raw key bytes for SECRET_KEY (8, 16, 24 or 32 bytes), the PEM file
-   * for PRIVATE_KEY and PUBLIC_KEY. Encrypted at rest; returned only by deployed-keys.
-   * @example LS0tLS1CRUdJTiBQUklWQVRFIEtFWS0tLS0t...
+   * for PRIVATE_KEY and PUBLIC_KEY, which may be line-wrapped as `base64` prints it. Encrypted
+   * at rest; returned only by deployed-keys.
+   * @example q1nPo9m7bE7xOgh8xk0V1Q==
    */
-  @ApiProperty({ minLength: 1, pattern: '^[A-Za-z0-9+/]+={0,2}$' })
+  @ApiProperty({ minLength: 1, pattern: '^[A-Za-z0-9+/=\\s]+$' })
   @IsString()
   @IsNotEmpty()
   @MaxLength(65536)
