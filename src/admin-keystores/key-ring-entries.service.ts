@@ -53,11 +53,10 @@ export class KeyRingEntriesService {
     this.assertDates(activationDate, expirationDate);
     if (expirationDate.getTime() <= Date.now()) throw badRequest('expirationDate must be in the future');
     const id = randomUUID();
-    const entry = this.keyRing.buildEntry({ material, activationDate, expirationDate, description: dto.description, createdBy: principal.userId }, id);
     await this.translateConflicts(
       () =>
         this.dataSource.transaction(async (tx) => {
-          await tx.getRepository(KeyRingEntryEntity).insert(entry);
+          await this.keyRing.addEntry(tx, { material, activationDate, expirationDate, description: dto.description, createdBy: principal.userId }, id);
           await this.audit.record(tx, {
             action,
             actor: principal,

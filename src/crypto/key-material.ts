@@ -22,12 +22,19 @@ function derive(masterKey: Buffer, purpose: string): Buffer {
 }
 
 /**
- * Fingerprints key material with a keyed hash (HMAC-SHA256 under a key derived from the master
- * key), identifying it without revealing it: a plain hash of a 128-bit key could be matched by
- * whoever holds the key. The derived key is computed once here: HKDF costs more than the HMAC.
+ * The fingerprint key a new key ring starts with. It is kept wrapped in key_ring_master and
+ * re-wrapped, not replaced, when the master key rotates: fingerprints stay comparable.
  */
-export function keyFingerprinter(masterKey: Buffer): (material: Buffer) => string {
-  const fingerprintKey = derive(masterKey, 'fingerprint');
+export function initialFingerprintKey(masterKey: Buffer): Buffer {
+  return derive(masterKey, 'fingerprint');
+}
+
+/**
+ * Fingerprints key material with a keyed hash (HMAC-SHA256 under the ring's fingerprint key),
+ * identifying it without revealing it: a plain hash of a 128-bit key could be matched by
+ * whoever holds the key.
+ */
+export function keyFingerprinter(fingerprintKey: Buffer): (material: Buffer) => string {
   return (material) => createHmac('sha256', fingerprintKey).update(material).digest('hex');
 }
 

@@ -1,8 +1,9 @@
 import { createHash, createHmac, hkdfSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { KeyRing } from '../../src/crypto/key-ring.js';
-import { createUser, login, type TestUser } from '../support/auth.js';
+import { createProject, createUser, login, type TestUser } from '../support/auth.js';
 import { cli } from '../support/cli.js';
+import { createEnvironment, keyBody, secretKey } from '../project-keys/support.js';
 import { aesKeyBase64, DAY, isoIn } from '../support/key-material.js';
 import { startIsolatedTestApp, startTestApp, type IsolatedTestApp } from '../support/test-app.js';
 
@@ -203,16 +204,36 @@ describe('/api/adm/KeyStores', () => {
     // Values stored before the rotation, under the entry active now.
     const stored = { apiKey: 'sealed-before-master-rotation', n: 42 };
     await t.http.post('/v1/key-store/').set(admin.auth).send({ key: 'before-master-rotation', data: stored }).expect(200);
+    const project = await createProject(t, admin);
+    const [first, second] = [await createEnvironment(t, admin, project), await createEnvironment(t, admin, project)];
+    const content = secretKey();
+    await t.http.post(`/apiops/projects/${project}/keys/`).set(admin.auth).send(keyBody('fingerprinted', 'SECRET_KEY', [{ environmentName: first.name, content }])).expect(200);
+    const fingerprintBefore = (await t.http.get(`/apiops/projects/${project}/keys/fingerprinted/`).set(admin.auth).expect(200)).body.key.cryptoKeyInfoEnvironmentList[0].fingerprint;
     const newKey = aesKeyBase64(32);
     const rotation = await cli(['master-key', 'rotate', '--new-key-stdin'], { env: { DATABASE_URL: t.databaseUrl }, stdin: `${newKey}\n` });
     expect(rotation).toMatchObject({ code: 0, stderr: '', stdout: expect.stringMatching(/Re-wrapped \d+ key-ring entries/) });
 
+    // This instance still runs on the old key: an entry it added now could be unwrapped by
+    // neither key, and no instance could start any more. It refuses instead.
+    const stale = await create({ key: aesKeyBase64(), activationDate: isoIn(96 * DAY), expirationDate: isoIn(960 * DAY) }).expect(503);
+    expect(stale.body).toMatchObject({ success: false, errorMessage: expect.stringMatching(/must restart with the new one/) });
+    const [{ count: oldWrapped }] = await t.db.query("SELECT count(*)::int AS count FROM key_ring_entries WHERE master_key_id <> (SELECT master_key_id FROM key_ring_master)");
+    expect(oldWrapped).toBe(0);
+
     const rotated = await startTestApp({ DATABASE_URL: t.databaseUrl, KEYWARD_MASTER_KEY: newKey });
     try {
       expect((await rotated.app.get(KeyRing).keyFor(id)).equals(Buffer.from(material, 'base64'))).toBe(true);
-      const token = await login(rotated, admin.username, admin.secret);
-      const read = await rotated.http.get('/v1/key-store/before-master-rotation').set('Authorization', `Bearer ${token}`).expect(200);
+      const auth = { Authorization: `Bearer ${await login(rotated, admin.username, admin.secret)}` };
+      const read = await rotated.http.get('/v1/key-store/before-master-rotation').set(auth).expect(200);
       expect(read.body.data.data).toEqual(stored);
+      // Fingerprints outlive the rotation: the same key stored after it has the same one, and
+      // material already in the ring is still recognised.
+      await rotated.http.put(`/apiops/projects/${project}/keys/fingerprinted/`).set(auth).send({ cryptoKeyInfoEnvironmentList: [{ environmentName: second.name, content }] }).expect(200);
+      const after = (await rotated.http.get(`/apiops/projects/${project}/keys/fingerprinted/`).set(auth).expect(200)).body.key.cryptoKeyInfoEnvironmentList;
+      expect(after.map((e: { fingerprint: string }) => e.fingerprint)).toEqual([fingerprintBefore, fingerprintBefore]);
+      const again = await rotated.http.post('/api/adm/KeyStores').set(auth).send({ key: material, activationDate: isoIn(97 * DAY), expirationDate: isoIn(970 * DAY) }).expect(400);
+      expect(again.body.errorMessage).toBe('The key material is already in the key ring');
+      await rotated.http.post('/api/adm/KeyStores').set(auth).send({ key: aesKeyBase64(), activationDate: isoIn(98 * DAY), expirationDate: isoIn(980 * DAY) }).expect(200);
     } finally {
       await rotated.close();
     }
