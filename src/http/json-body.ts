@@ -37,11 +37,35 @@ export function parseJsonBody(buffer: Buffer): unknown {
   }
   if (first === undefined) return {};
   if (first !== 0x7b && first !== 0x5b) throw new JsonBodyError('Malformed JSON');
+  let text: string;
+  try {
+    // Buffer.toString would turn invalid bytes into U+FFFD and store that instead of what was sent.
+    text = strictUtf8.decode(buffer);
+  } catch {
+    throw new JsonBodyError('Body is not valid UTF-8');
+  }
+  let body: unknown;
   try {
     // JSON.parse defines "__proto__" as an ordinary own property, never as the prototype.
-    return JSON.parse(buffer.toString('utf8'));
+    body = JSON.parse(text);
   } catch {
     // JSON.parse's message can quote the body, which may hold a secret.
     throw new JsonBodyError('Malformed JSON');
   }
+  // JSON.parse reads 1e400 as Infinity, which is stored (and answered) as null: refused
+  // instead. Only a body with such a literal in it (a 3-digit exponent or 309 digits) is walked.
+  if (/[eE]\+?\d{3}|\d{309}/.test(text) && hasNonFiniteNumber(body)) throw new JsonBodyError('A number in the body is too large to store');
+  return body;
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+function hasNonFiniteNumber(value: unknown): boolean {
+  const pending = [value];
+  while (pending.length > 0) {
+    const next = pending.pop();
+    if (typeof next === 'number' && !Number.isFinite(next)) return true;
+    if (next !== null && typeof next === 'object') for (const item of Object.values(next)) pending.push(item);
+  }
+  return false;
 }

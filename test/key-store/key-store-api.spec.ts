@@ -258,6 +258,22 @@ describe('/v1/key-store', () => {
       expect(array.body.error.code).toBe(3000);
     });
 
+    it('refuses what it could not store as sent: invalid UTF-8 and numbers beyond a double', async () => {
+      const key = uniqueKey();
+      // Sent as raw bytes (superagent's serializer typing says string, but it writes a Buffer as is).
+      const invalidUtf8 = Buffer.concat([Buffer.from(`{"key":"${key}","data":{"v":"`), Buffer.from([0xff, 0xfe]), Buffer.from('"}}')]);
+      const bytes = await t.http.post('/v1/key-store/').set(owner.auth).set('Content-Type', 'application/json').serialize((raw: Buffer) => raw as unknown as string).send(invalidUtf8).expect(400);
+      expect(bytes.body.error).toEqual({ code: 3000, message: 'Validation Error', data: [{ field: 'body', message: 'Body is not valid UTF-8' }] });
+      for (const number of ['1e400', '-1E+309', '9'.repeat(400)]) {
+        const res = await t.http.post('/v1/key-store/').set(owner.auth).set('Content-Type', 'application/json').send(`{"key":"${key}","data":{"n":[1,${number}]}}`).expect(400);
+        expect(res.body.error.data).toEqual([{ field: 'body', message: 'A number in the body is too large to store' }]);
+      }
+      await t.http.get(`/v1/key-store/${key}`).set(owner.auth).expect(404);
+      // Large but finite numbers, and such text inside strings, are stored.
+      const fine = await t.http.post('/v1/key-store/').set(owner.auth).set('Content-Type', 'application/json').send(`{"key":"${key}","data":{"n":1e300,"s":"1e400 é"}}`).expect(200);
+      expect(fine.body.data.data).toEqual({ n: 1e300, s: '1e400 é' });
+    });
+
     it('counts the size in UTF-8 bytes and also limits the result of a merge', async () => {
       // 40000 two-byte characters: 40008 characters of JSON, 80008 bytes.
       const wide = await t.http.post('/v1/key-store/').set(owner.auth).send({ key: uniqueKey(), data: { v: 'é'.repeat(40000) } }).expect(413);
