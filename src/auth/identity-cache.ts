@@ -25,6 +25,8 @@ interface Entry {
 export class IdentityCache implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('IdentityCache');
   private readonly entries = new Map<string, Entry>();
+  /** Counts invalidations: a value loaded while one happened may predate it, and is not kept. */
+  private invalidations = 0;
   private listener?: pg.Client;
   private listening = false;
   private stopped = false;
@@ -49,8 +51,10 @@ export class IdentityCache implements OnApplicationBootstrap, BeforeApplicationS
   async get<T>(key: string, tags: (value: T) => string[], load: () => Promise<T>): Promise<T> {
     const hit = this.entries.get(key);
     if (hit && hit.until > Date.now() && this.listening) return hit.value as T;
+    const invalidations = this.invalidations;
     const value = await load();
-    if (this.listening && value !== undefined) this.entries.set(key, { value, until: Date.now() + this.ttlMs, tags: tags(value) });
+    // A change that committed while `load` ran may have been read before it: only the next load is sure to see it.
+    if (this.listening && value !== undefined && invalidations === this.invalidations) this.entries.set(key, { value, until: Date.now() + this.ttlMs, tags: tags(value) });
     return value;
   }
 
@@ -62,6 +66,7 @@ export class IdentityCache implements OnApplicationBootstrap, BeforeApplicationS
   }
 
   private forget(tags: string[]): void {
+    this.invalidations++;
     for (const [key, entry] of this.entries) {
       if (entry.tags.some((tag) => tags.includes(tag))) this.entries.delete(key);
     }
@@ -73,6 +78,7 @@ export class IdentityCache implements OnApplicationBootstrap, BeforeApplicationS
     const lost = (reason: string) => {
       if (this.listener !== client) return;
       this.listening = false;
+      this.invalidations++;
       this.entries.clear();
       this.listener = undefined;
       client.end().catch(() => undefined);
@@ -86,6 +92,8 @@ export class IdentityCache implements OnApplicationBootstrap, BeforeApplicationS
     try {
       await client.connect();
       await client.query(`LISTEN ${CHANNEL}`);
+      // Loads begun while deaf may have missed a notification: none of them is kept.
+      this.invalidations++;
       this.entries.clear();
       this.listening = true;
     } catch (error) {

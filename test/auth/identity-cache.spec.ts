@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { createProject, createUser, grant, type TestUser } from '../support/auth.js';
+import { IdentityCache } from '../../src/auth/identity-cache.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 /** Polls until `check` holds; returns how long it took. */
@@ -29,6 +30,23 @@ describe.skipIf(!inject('serverUrl'))('identity cache across instances', () => {
   });
 
   const status = async (t: TestApp, path: string, auth: { Authorization: string }) => (await t.http.get(path).set(auth)).status;
+
+  it('does not keep a value read before a change that committed while it was being read', async () => {
+    const cache = b.app.get(IdentityCache);
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const tags = () => ['race:one'];
+    const inFlight = cache.get('race', tags, async () => {
+      await gate;
+      return 'read before the change';
+    });
+    await a.db.transaction((tx) => a.app.get(IdentityCache).changed(tx, 'race:one'));
+    // Give b's listener time to hear the change while the read is still in flight.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    release();
+    expect(await inFlight).toBe('read before the change');
+    expect(await cache.get('race', tags, async () => 'read after the change')).toBe('read after the change');
+  });
 
   it('refuses a user disabled on another instance within a second, despite a long cache', async () => {
     const user = await createUser(a);
