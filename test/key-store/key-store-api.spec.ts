@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KEY_PATTERN } from '../../src/key-store/dto/key-store-entry.dto.js';
 import { createUser, type TestUser } from '../support/auth.js';
+import { asBytes } from '../support/raw-body.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { appliveryError, createEntry, uniqueKey } from './entries.js';
 
@@ -260,9 +261,8 @@ describe('/v1/key-store', () => {
 
     it('refuses what it could not store as sent: invalid UTF-8 and numbers beyond a double', async () => {
       const key = uniqueKey();
-      // Sent as raw bytes (superagent's serializer typing says string, but it writes a Buffer as is).
       const invalidUtf8 = Buffer.concat([Buffer.from(`{"key":"${key}","data":{"v":"`), Buffer.from([0xff, 0xfe]), Buffer.from('"}}')]);
-      const bytes = await t.http.post('/v1/key-store/').set(owner.auth).set('Content-Type', 'application/json').serialize((raw: Buffer) => raw as unknown as string).send(invalidUtf8).expect(400);
+      const bytes = await t.http.post('/v1/key-store/').set(owner.auth).set('Content-Type', 'application/json').serialize(asBytes).send(invalidUtf8).expect(400);
       expect(bytes.body.error).toEqual({ code: 3000, message: 'Validation Error', data: [{ field: 'body', message: 'Body is not valid UTF-8' }] });
       for (const number of ['1e400', '-1E+309', '9'.repeat(400)]) {
         const res = await t.http.post('/v1/key-store/').set(owner.auth).set('Content-Type', 'application/json').send(`{"key":"${key}","data":{"n":[1,${number}]}}`).expect(400);

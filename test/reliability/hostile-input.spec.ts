@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProject, createUser, uniqueName, type TestUser } from '../support/auth.js';
 import { createIsolatedDatabase, type IsolatedDatabase } from '../support/isolated-database.js';
+import { asBytes } from '../support/raw-body.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { createEnvironment, keyBody, secretKey } from '../project-keys/support.js';
 import { expectCleanRefusal, familyOf, operations, schemaProperties, type Operation, type Schema } from './hostile.js';
@@ -199,7 +200,7 @@ describe('hostile input, driven from openapi.json', () => {
     for (const op of ops.filter((o) => o.hasBody)) {
       for (const { type, body } of raws) {
         counts.requests++;
-        const res = await t.http[op.method.toLowerCase() as 'post'](fill(op)).set(admin.auth).set('Content-Type', type).send(body);
+        const res = await t.http[op.method.toLowerCase() as 'post'](fill(op)).set(admin.auth).set('Content-Type', type).serialize(asBytes).send(body);
         expectCleanRefusal(op.path, res, true, `${op.method} ${op.path} ${type} ${body.toString('hex').slice(0, 60)}`);
       }
     }
