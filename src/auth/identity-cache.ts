@@ -78,7 +78,6 @@ export class IdentityCache implements OnApplicationBootstrap, BeforeApplicationS
     const lost = (reason: string) => {
       if (this.listener !== client) return;
       this.listening = false;
-      this.invalidations++;
       this.entries.clear();
       this.listener = undefined;
       client.end().catch(() => undefined);

@@ -8,15 +8,21 @@ import { IsDate, isISO8601, ValidateBy } from 'class-validator';
  * Date cannot read them; and Date reads a date-time without an offset in the process's own time
  * zone, so two instances would store one request as two instants.
  */
-const INSTANT = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?<offset>Z|[+-]\d{2}:\d{2})?)?$/i;
+const INSTANT = /^\d{4}-\d{2}-\d{2}(?<time>T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?<offset>Z|[+-]\d{2}:\d{2})?)?$/;
 
-/** The instant `value` names, read as UTC when it gives no offset; undefined when it is not one. */
-export function parseInstant(value: string): Date | undefined {
+/** The instant `value` names, read as UTC when it gives no offset, and whether it is a bare date. */
+function readInstant(value: string): { instant: Date; bareDate: boolean } | undefined {
   const match = INSTANT.exec(value);
   // Strict isISO8601 checks the calendar (2027-02-29, hour 24), which Date would roll over.
   if (!match || !isISO8601(value, { strict: true, strictSeparator: true })) return undefined;
-  const instant = new Date(value.includes('T') && !match.groups?.offset ? `${value}Z` : value);
-  return Number.isNaN(instant.getTime()) ? undefined : instant;
+  const { time, offset } = match.groups ?? {};
+  const instant = new Date(time && !offset ? `${value}Z` : value);
+  return Number.isNaN(instant.getTime()) ? undefined : { instant, bareDate: !time };
+}
+
+/** The instant `value` names, read as UTC when it gives no offset; undefined when it is not one. */
+export function parseInstant(value: string): Date | undefined {
+  return readInstant(value)?.instant;
 }
 
 const message = (field: string) => `${field} must be an ISO 8601 date-time such as 2024-01-01T00:00:00Z (UTC when it has no offset) or a date`;
@@ -36,7 +42,6 @@ export function IsInstantText(field: string): PropertyDecorator {
 
 /** The UTC day `text` names when it is a bare date (2024-01-01), as [start, end). */
 export function utcDay(text: string): [Date, Date] | undefined {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return undefined;
-  const start = parseInstant(text);
-  return start && [start, new Date(start.getTime() + 86_400_000)];
+  const read = readInstant(text);
+  return read?.bareDate ? [read.instant, new Date(read.instant.getTime() + 86_400_000)] : undefined;
 }

@@ -13,6 +13,8 @@ export class JsonBodyError extends Error {
   }
 }
 
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
 /**
  * Parses a JSON request body. Only an object or an array is a body (a bare string or number
  * is refused, as strict JSON APIs do); an empty body is `{}`. The depth is checked first, in
@@ -58,7 +60,6 @@ export function parseJsonBody(buffer: Buffer): unknown {
   return body;
 }
 
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 function hasNonFiniteNumber(value: unknown): boolean {
   const pending = [value];
