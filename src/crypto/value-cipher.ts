@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { isForeignKeyViolation } from '../database/postgres-errors.js';
 import { open, seal } from './aes-gcm.js';
 import { KeyRing } from './key-ring.js';
 
@@ -21,6 +22,22 @@ export class ValueCipher {
   async encrypt(table: string, rowId: string, plaintext: Buffer): Promise<SealedValue> {
     const active = await this.keyRing.activeKey();
     return { keyRingEntryId: active.id, ciphertext: seal(active.key, plaintext, rowAad(table, rowId)) };
+  }
+
+  /**
+   * Runs `write`, which seals with encrypt() and stores what it sealed. Another instance may have
+   * deleted the entry this one still caches as active (for up to KEYWARD_KEYRING_CACHE_SECONDS):
+   * the (id, usable) foreign key then refuses the write, which runs once more under the entry
+   * active now, read afresh.
+   */
+  async sealing<T>(write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } catch (error) {
+      if (!isForeignKeyViolation(error, (name) => name.endsWith('_key_ring_entry_fk'))) throw error;
+      this.keyRing.invalidate();
+      return write();
+    }
   }
 
   async decrypt(table: string, rowId: string, sealed: SealedValue): Promise<Buffer> {

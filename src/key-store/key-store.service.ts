@@ -135,13 +135,15 @@ export class KeyStoreService {
   /** The race of creates is settled by the unique key: exactly one insert returns a row. */
   private async insert(principal: AuthPrincipal, key: string, data: JsonObject): Promise<KeyStoreEntryEntity | undefined> {
     const id = randomUUID();
-    const sealed = await this.seal(id, data);
-    return this.writeOne(
-      `INSERT INTO key_store_entries (id, key, key_ring_entry_id, ciphertext, version, created_by)
-       VALUES ($1, $2, $3, $4, 1, $5) ON CONFLICT (key) DO NOTHING ${RETURNING_ENTRY}`,
-      [id, key, sealed.keyRingEntryId, sealed.ciphertext, principal.userId],
-      event(principal, 'keystore.entry.create', key, { version: 1 }),
-    );
+    return this.cipher.sealing(async () => {
+      const sealed = await this.seal(id, data);
+      return this.writeOne(
+        `INSERT INTO key_store_entries (id, key, key_ring_entry_id, ciphertext, version, created_by)
+         VALUES ($1, $2, $3, $4, 1, $5) ON CONFLICT (key) DO NOTHING ${RETURNING_ENTRY}`,
+        [id, key, sealed.keyRingEntryId, sealed.ciphertext, principal.userId],
+        event(principal, 'keystore.entry.create', key, { version: 1 }),
+      );
+    });
   }
 
   /**
@@ -164,14 +166,16 @@ export class KeyStoreService {
       const data = next(stored);
       if (data === undefined) return { entry, data: stored };
       this.assertSize(data);
-      const sealed = await this.seal(entry.id, data);
-      const updated = await this.writeOne(
-        `UPDATE key_store_entries
-            SET key_ring_entry_id = $3, key_ring_entry_usable = true, ciphertext = $4, version = version + 1, updated_at = now()
-          WHERE id = $1 AND version = $2 ${RETURNING_ENTRY}`,
-        [entry.id, entry.version, sealed.keyRingEntryId, sealed.ciphertext],
-        event(principal, 'keystore.entry.update', key, { mode, version: entry.version + 1 }),
-      );
+      const updated = await this.cipher.sealing(async () => {
+        const sealed = await this.seal(entry.id, data);
+        return this.writeOne(
+          `UPDATE key_store_entries
+              SET key_ring_entry_id = $3, key_ring_entry_usable = true, ciphertext = $4, version = version + 1, updated_at = now()
+            WHERE id = $1 AND version = $2 ${RETURNING_ENTRY}`,
+          [entry.id, entry.version, sealed.keyRingEntryId, sealed.ciphertext],
+          event(principal, 'keystore.entry.update', key, { mode, version: entry.version + 1 }),
+        );
+      });
       if (updated) return { entry: updated, data };
       await backoff(attempt);
     }

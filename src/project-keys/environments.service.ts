@@ -69,26 +69,28 @@ export class EnvironmentsService {
     }
     const id = randomUUID();
     const webhookSecret = dto.webhookUrl != null ? randomBytes(32).toString('base64url') : undefined;
-    const sealed = webhookSecret !== undefined ? await this.valueCipher.encrypt(ENVIRONMENTS_TABLE, id, Buffer.from(webhookSecret, 'utf8')) : undefined;
     try {
-      await this.environments.manager.transaction(async (tx) => {
-        await tx.getRepository(EnvironmentEntity).insert({
-          id,
-          projectId: access.projectId,
-          name: dto.name,
-          type: dto.type,
-          description: dto.description ?? null,
-          createdBy: principal.userId,
-          webhookUrl: dto.webhookUrl ?? null,
-          keyRingEntryId: sealed?.keyRingEntryId ?? null,
-          keyRingEntryUsable: sealed ? true : null,
-          ciphertext: sealed?.ciphertext ?? null,
-        });
-        await this.audit.record(tx, {
-          action: 'project.environment.create',
-          actor: principal,
-          resource: { type: 'project.environment', id: `${access.projectName}/${dto.name}` },
-          details: { type: dto.type, webhook: dto.webhookUrl != null },
+      await this.valueCipher.sealing(async () => {
+        const sealed = webhookSecret !== undefined ? await this.valueCipher.encrypt(ENVIRONMENTS_TABLE, id, Buffer.from(webhookSecret, 'utf8')) : undefined;
+        await this.environments.manager.transaction(async (tx) => {
+          await tx.getRepository(EnvironmentEntity).insert({
+            id,
+            projectId: access.projectId,
+            name: dto.name,
+            type: dto.type,
+            description: dto.description ?? null,
+            createdBy: principal.userId,
+            webhookUrl: dto.webhookUrl ?? null,
+            keyRingEntryId: sealed?.keyRingEntryId ?? null,
+            keyRingEntryUsable: sealed ? true : null,
+            ciphertext: sealed?.ciphertext ?? null,
+          });
+          await this.audit.record(tx, {
+            action: 'project.environment.create',
+            actor: principal,
+            resource: { type: 'project.environment', id: `${access.projectName}/${dto.name}` },
+            details: { type: dto.type, webhook: dto.webhookUrl != null },
+          });
         });
       });
     } catch (error) {

@@ -94,22 +94,27 @@ export class KeysService {
     if (entries.length > 0) requireDeployPermission(access);
     assertDistinctEnvironments(entries);
     const materials = checkContents(dto.keyType, entries);
-    const sealed = await this.seal(entries);
     const environments = await this.environments.resolveEnvironments(this.sql, access, entries.map((e) => e.environmentName));
     // One statement: the key, its contents, its deployments and their audit events commit
     // together, in one round trip. The unique index settles a racing create of the same name.
-    const parameters = new StatementParameters();
-    const keyId = parameters.add(randomUUID(), 'uuid');
-    const published = this.publishing(parameters, keyId, principal, access, dto.name, 1, environments);
-    const parts = [
-      `INSERT INTO project_keys (id, project_id, name, description, key_type, current_version, created_by)
-       VALUES (${keyId}, ${parameters.add(access.projectId)}, ${parameters.add(dto.name)}, ${parameters.add(dto.description ?? null)}, ${parameters.add(dto.keyType)}, 1, ${parameters.add(principal.userId)})`,
-      ...this.contentsParts(parameters, keyId, 1, sealed, environments, materials),
-      ...published.parts,
-    ];
-    const events = [this.keyEvent(principal, access, 'project.key.create', dto.name, { keyType: dto.keyType, version: 1 }), ...published.events];
-    await this.refuseDuplicateName(dto.name, () => this.sql.query(this.withEvents(parameters, parts, events), parameters.values));
-    return this.deployments.announce(access, dto.name, 'key.deployed', published.changes);
+    const changes = await this.refuseDuplicateName(dto.name, () =>
+      this.valueCipher.sealing(async () => {
+        const sealed = await this.seal(entries);
+        const parameters = new StatementParameters();
+        const keyId = parameters.add(randomUUID(), 'uuid');
+        const published = this.publishing(parameters, keyId, principal, access, dto.name, 1, environments);
+        const parts = [
+          `INSERT INTO project_keys (id, project_id, name, description, key_type, current_version, created_by)
+           VALUES (${keyId}, ${parameters.add(access.projectId)}, ${parameters.add(dto.name)}, ${parameters.add(dto.description ?? null)}, ${parameters.add(dto.keyType)}, 1, ${parameters.add(principal.userId)})`,
+          ...this.contentsParts(parameters, keyId, 1, sealed, environments, materials),
+          ...published.parts,
+        ];
+        const events = [this.keyEvent(principal, access, 'project.key.create', dto.name, { keyType: dto.keyType, version: 1 }), ...published.events];
+        await this.sql.query(this.withEvents(parameters, parts, events), parameters.values);
+        return published.changes;
+      }),
+    );
+    return this.deployments.announce(access, dto.name, 'key.deployed', changes);
   }
 
   /** Plain SQL on the reads: no ORM query building and hydration per request. */
@@ -132,34 +137,36 @@ export class KeysService {
     const entries = dto.cryptoKeyInfoEnvironmentList ?? [];
     if (entries.length > 0) requireDeployPermission(access);
     assertDistinctEnvironments(entries);
-    const sealed = await this.seal(entries);
     const { name, changes } = await this.refuseDuplicateName(dto.name ?? keyName, () =>
-      this.sql.transaction(async (tx) => {
-        const key = await this.findKey(tx, access, keyName, { lock: true });
-        const keyType = dto.keyType ?? key.keyType;
-        const environments = await this.environments.resolveEnvironments(tx, access, entries.map((e) => e.environmentName));
-        const materials = checkContents(keyType, entries);
-        const deployed = (await this.deployments.currentDeployments(tx, key.id)).map((d) => d.environment);
-        if (deployed.length > 0) requireDeployPermission(access);
-        if (keyType !== key.keyType) await this.assertAllContentsReplaced(tx, key, keyType, environments);
-        const version = key.currentVersion + 1;
-        const name = dto.name ?? key.name;
-        const targets = [...deployed, ...environments.filter((e) => !deployed.some((d) => d.id === e.id))];
-        // The writes and their audit events as one statement, under the key's row lock.
-        const parameters = new StatementParameters();
-        const keyId = parameters.add(key.id, 'uuid');
-        const description = dto.description === undefined ? key.description : dto.description;
-        const published = this.publishing(parameters, keyId, principal, access, name, version, targets);
-        const parts = [
-          `UPDATE project_keys SET name = ${parameters.add(name)}, description = ${parameters.add(description)}, key_type = ${parameters.add(keyType)},
-                  current_version = ${parameters.add(version, 'int')}, updated_at = now()
-            WHERE id = ${keyId}`,
-          ...this.contentsParts(parameters, keyId, version, sealed, environments, materials),
-          ...published.parts,
-        ];
-        const updated = this.keyEvent(principal, access, 'project.key.update', name, { version, keyType, ...(name !== key.name ? { renamedFrom: key.name } : {}) });
-        await tx.query(this.withEvents(parameters, parts, [updated, ...published.events]), parameters.values);
-        return { name, changes: published.changes };
+      this.valueCipher.sealing(async () => {
+        const sealed = await this.seal(entries);
+        return this.sql.transaction(async (tx) => {
+          const key = await this.findKey(tx, access, keyName, { lock: true });
+          const keyType = dto.keyType ?? key.keyType;
+          const environments = await this.environments.resolveEnvironments(tx, access, entries.map((e) => e.environmentName));
+          const materials = checkContents(keyType, entries);
+          const deployed = (await this.deployments.currentDeployments(tx, key.id)).map((d) => d.environment);
+          if (deployed.length > 0) requireDeployPermission(access);
+          if (keyType !== key.keyType) await this.assertAllContentsReplaced(tx, key, keyType, environments);
+          const version = key.currentVersion + 1;
+          const name = dto.name ?? key.name;
+          const targets = [...deployed, ...environments.filter((e) => !deployed.some((d) => d.id === e.id))];
+          // The writes and their audit events as one statement, under the key's row lock.
+          const parameters = new StatementParameters();
+          const keyId = parameters.add(key.id, 'uuid');
+          const description = dto.description === undefined ? key.description : dto.description;
+          const published = this.publishing(parameters, keyId, principal, access, name, version, targets);
+          const parts = [
+            `UPDATE project_keys SET name = ${parameters.add(name)}, description = ${parameters.add(description)}, key_type = ${parameters.add(keyType)},
+                    current_version = ${parameters.add(version, 'int')}, updated_at = now()
+              WHERE id = ${keyId}`,
+            ...this.contentsParts(parameters, keyId, version, sealed, environments, materials),
+            ...published.parts,
+          ];
+          const updated = this.keyEvent(principal, access, 'project.key.update', name, { version, keyType, ...(name !== key.name ? { renamedFrom: key.name } : {}) });
+          await tx.query(this.withEvents(parameters, parts, [updated, ...published.events]), parameters.values);
+          return { name, changes: published.changes };
+        });
       }),
     );
     return this.deployments.announce(access, name, 'key.deployed', changes);

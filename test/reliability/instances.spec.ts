@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createUser, login, uniqueName, type TestUser } from '../support/auth.js';
+import { createProject, createUser, login, uniqueName, type TestUser } from '../support/auth.js';
+import { createEnvironment, keyBody, secretKey } from '../project-keys/support.js';
 import { createIsolatedDatabase, type IsolatedDatabase } from '../support/isolated-database.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -70,6 +71,51 @@ describe.skipIf(!inject('serverUrl'))('two instances on one database', () => {
     expect((await b.http.get('/v1/key-store/').set(otherPatAuth).expect(401)).body.error.code).toBe(4004);
     await b.http.get('/v1/key-store/').set(other.auth).expect(200);
     requests += 11;
+  });
+
+  it('an instance still caching a key-ring entry that A deleted seals its next writes under the active one', async () => {
+    // C keeps its active entry for five minutes, so it still has the old one when A deletes it.
+    const c = await startTestApp({ DATABASE_URL: db.url, KEYWARD_KEYRING_CACHE_SECONDS: '300' });
+    try {
+      const project = await createProject(a, admin);
+      const environment = await createEnvironment(a, admin, project);
+      const stored = `cached-${randomBytes(3).toString('hex')}`;
+      await c.http.post('/v1/key-store/').set(admin.auth).send({ key: stored, data: { n: 0 } }).expect(200);
+      const keyName = uniqueName('key');
+      // Each write comes right after A replaced the entry C caches: activates a new one, moves every value onto it, deletes the old.
+      const writes: [string, () => Promise<unknown>][] = [
+        ['key-store create', () => c.http.post('/v1/key-store/').set(admin.auth).send({ key: `${stored}-new`, data: { n: 1 } }).expect(200)],
+        ['key-store merge', () => c.http.put(`/v1/key-store/${stored}`).set(admin.auth).send({ data: { m: 2 } }).expect(200)],
+        ['project key create', () => c.http.post(`/apiops/projects/${project}/keys/`).set(admin.auth).send(keyBody(keyName, 'SECRET_KEY', [{ environmentName: environment.name, content: secretKey() }])).expect(200)],
+        ['project key update', () => c.http.put(`/apiops/projects/${project}/keys/${keyName}`).set(admin.auth).send({ cryptoKeyInfoEnvironmentList: [{ environmentName: environment.name, content: secretKey() }] }).expect(200)],
+        ['environment with a webhook', () => createEnvironment(c, admin, project, { webhookUrl: 'http://127.0.0.1:9/hook' })],
+      ];
+      let cached = await entryOf(stored);
+      for (const [what, write] of writes) {
+        const newer = await a.http
+          .post('/api/adm/KeyStores/generate')
+          .set(admin.auth)
+          .send({ activationDate: new Date().toISOString(), expirationDate: new Date(Date.now() + 86_400_000).toISOString() })
+          .expect(200);
+        await a.http.post('/api/adm/KeyStores/rewrap').set(admin.auth).expect(200);
+        await a.http.delete(`/api/adm/KeyStores/${cached}`).set(admin.auth).expect(200);
+        await write().catch((error: Error) => {
+          throw new Error(`${what}: ${error.message}`);
+        });
+        requests += 4;
+        cached = newer.body.id;
+      }
+      const used: { id: string }[] = await a.db.query(
+        `SELECT DISTINCT key_ring_entry_id AS id FROM key_store_entries
+         UNION SELECT key_ring_entry_id FROM project_key_contents
+         UNION SELECT key_ring_entry_id FROM environments WHERE key_ring_entry_id IS NOT NULL`,
+      );
+      expect(used.map((row) => row.id)).toEqual([cached]);
+      expect((await a.http.get(`/v1/key-store/${stored}`).set(admin.auth).expect(200)).body.data.data).toEqual({ n: 0, m: 2 });
+      requests += 1;
+    } finally {
+      await c.close();
+    }
   });
 
   it('both serve the same data, whichever wrote it', async () => {
