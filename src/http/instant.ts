@@ -6,9 +6,11 @@ import { IsDate, isISO8601, ValidateBy } from 'class-validator';
  * RFC 3339's date-time, its offset optional, or a bare date: the ISO 8601 forms these APIs take.
  * Week dates (2027-W01-1), ordinal dates (2027-123) and the basic format are ISO 8601 too, but
  * Date cannot read them; and Date reads a date-time without an offset in the process's own time
- * zone, so two instances would store one request as two instants.
+ * zone, so two instances would store one request as two instants. A fraction finer than a
+ * millisecond only as zeros: a Date holds milliseconds, and cutting the rest would store another
+ * instant than the one sent.
  */
-const INSTANT = /^\d{4}-\d{2}-\d{2}(?<time>T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?<offset>Z|[+-]\d{2}:\d{2})?)?$/;
+const INSTANT = /^\d{4}-\d{2}-\d{2}(?<time>T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3}0{0,6})?)?(?<offset>Z|[+-]\d{2}:\d{2})?)?$/;
 
 /** The instant `value` names, read as UTC when it gives no offset, and whether it is a bare date. */
 function readInstant(value: string): { instant: Date; bareDate: boolean } | undefined {
@@ -25,7 +27,7 @@ export function parseInstant(value: string): Date | undefined {
   return readInstant(value)?.instant;
 }
 
-const message = (field: string) => `${field} must be an ISO 8601 date-time such as 2024-01-01T00:00:00Z (UTC when it has no offset) or a date`;
+const message = (field: string) => `${field} must be an ISO 8601 date-time such as 2024-01-01T00:00:00Z (UTC when it has no offset, to the millisecond) or a date`;
 
 /** A DTO field taking an instant as parseInstant reads it: the handler gets a Date. `field` names it in the message. */
 export function IsInstant(field: string): PropertyDecorator {

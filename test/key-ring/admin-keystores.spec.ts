@@ -53,6 +53,8 @@ describe('/api/adm/KeyStores', () => {
     ['the basic format', { expirationDate: '20310101T000000Z' }, /expirationDate must be an ISO 8601 date-time/],
     ['a month', { expirationDate: '2031-01' }, /expirationDate must be an ISO 8601 date-time/],
     ['a day that does not exist', { expirationDate: '2031-02-29T00:00:00Z' }, /expirationDate must be an ISO 8601 date-time/],
+    // Stored to the millisecond: a finer time would be cut, and two such entries collide as "the same activation".
+    ['a time finer than a millisecond', { activationDate: '2031-05-01T00:00:00.0001Z' }, /activationDate must be .*to the millisecond/],
     ['a missing key', { key: undefined }, /key/],
   ])('refuses %s with 400 and says what is wrong', async (_name, override, message) => {
     const body = { key: aesKeyBase64(), activationDate: isoIn(50 * DAY), expirationDate: isoIn(500 * DAY), ...override };
