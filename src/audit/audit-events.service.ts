@@ -1,23 +1,28 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
+import { parseInstant } from '../http/instant.js';
 import { AppError } from '../http/problem.js';
 import type { AuditEventQueryDto } from './dto/audit-event.dto.js';
 import { AuditEventEntity } from './entities/audit-event.entity.js';
 
 interface Cursor {
-  at: string;
+  at: Date;
   id: string;
 }
 
+const BIGINT_MAX = 2n ** 63n - 1n;
+
 function encodeCursor(event: AuditEventEntity): string {
-  return Buffer.from(JSON.stringify({ at: event.occurredAt.toISOString(), id: event.id } satisfies Cursor)).toString('base64url');
+  return Buffer.from(JSON.stringify({ at: event.occurredAt.toISOString(), id: event.id })).toString('base64url');
 }
 
+/** Only what encodeCursor can give: an edited cursor must not reach the database as a value it cannot compare. */
 function decodeCursor(cursor: string): Cursor {
   try {
-    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Cursor;
-    if (typeof parsed.at === 'string' && !Number.isNaN(Date.parse(parsed.at)) && /^\d{1,19}$/.test(parsed.id)) return parsed;
+    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { at?: unknown; id?: unknown };
+    const at = typeof parsed.at === 'string' ? parseInstant(parsed.at) : undefined;
+    if (at && typeof parsed.id === 'string' && /^\d{1,19}$/.test(parsed.id) && BigInt(parsed.id) <= BIGINT_MAX) return { at, id: parsed.id };
   } catch {
     // fall through
   }
@@ -44,7 +49,7 @@ export class AuditEventsService {
     if (query.to) builder.andWhere('e.occurred_at < :to', { to: query.to });
     if (query.cursor) {
       const cursor = decodeCursor(query.cursor);
-      builder.andWhere('(e.occurred_at, e.id) < (:at, :id)', { at: new Date(cursor.at), id: cursor.id });
+      builder.andWhere('(e.occurred_at, e.id) < (:at, :id)', { at: cursor.at, id: cursor.id });
     }
     const rows = await builder.getMany();
     const page = rows.slice(0, limit);
