@@ -108,6 +108,12 @@ export class KeyRingEntriesService {
       }
       this.assertDates(activationDate, expirationDate);
       if (dto.expirationDate && expirationDate <= now) throw badRequest('expirationDate must be in the future');
+      // The event tells what changed, not what was sent; a request that changes nothing writes nothing.
+      const changed: Record<string, string | null> = {};
+      if (activationDate.getTime() !== entry.activationDate.getTime()) changed.activationDate = activationDate.toISOString();
+      if (expirationDate.getTime() !== entry.expirationDate.getTime()) changed.expirationDate = expirationDate.toISOString();
+      if (dto.description !== undefined && dto.description !== entry.description) changed.description = dto.description;
+      if (Object.keys(changed).length === 0) return;
       await this.translateConflicts(
         () =>
           tx.getRepository(KeyRingEntryEntity).update(
@@ -116,7 +122,7 @@ export class KeyRingEntriesService {
           ),
         activationDate,
       );
-      await this.audit.record(tx, { action: 'keyring.entry.update', actor: principal, resource: { type: 'keyring.entry', id }, details: { ...dto } });
+      await this.audit.record(tx, { action: 'keyring.entry.update', actor: principal, resource: { type: 'keyring.entry', id }, details: changed });
     });
     this.keyRing.invalidate();
     return this.getEntry(id);

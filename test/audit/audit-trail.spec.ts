@@ -70,8 +70,11 @@ describe('audit trail', () => {
     const project = await createProject(t, admin);
     await t.http.put(`/apiops/projects/${project}/members/${userId}`).set(admin.auth).send({ permissions: ['SECRETS:VIEW'] }).expect(200);
     await t.http.delete(`/apiops/projects/${project}/members/${userId}`).set(admin.auth).expect(200);
-    const entry = await t.http.post('/api/adm/KeyStores').set(admin.auth).send({ key: aesKeyBase64(), activationDate: isoIn(3000 * DAY + Math.random() * DAY), expirationDate: isoIn(4000 * DAY) }).expect(200);
-    await t.http.put(`/api/adm/KeyStores/${entry.body.id}`).set(admin.auth).send({ description: 'audited' }).expect(200);
+    const activationDate = isoIn(3000 * DAY + Math.random() * DAY);
+    const entry = await t.http.post('/api/adm/KeyStores').set(admin.auth).send({ key: aesKeyBase64(), activationDate, expirationDate: isoIn(4000 * DAY) }).expect(200);
+    // Changes nothing (the same activation, no expiration given): nothing to record.
+    await t.http.put(`/api/adm/KeyStores/${entry.body.id}`).set(admin.auth).send({ activationDate, expirationDate: null }).expect(200);
+    await t.http.put(`/api/adm/KeyStores/${entry.body.id}`).set(admin.auth).send({ activationDate, description: 'audited' }).expect(200);
     await t.http.delete(`/api/adm/KeyStores/${entry.body.id}`).set(admin.auth).expect(200);
     await t.http.post(`/apiops/projects/${project}/environments/`).set(admin.auth).send({ name: 'prod', type: 'PRODUCTION' }).expect(200);
     await t.http.post(`/apiops/projects/${project}/keys/`).set(admin.auth).send({
@@ -107,7 +110,7 @@ describe('audit trail', () => {
     await expectOne('project.member.set', { type: 'project', id: project }, admin.id);
     await expectOne('project.member.remove', { type: 'project', id: project }, admin.id);
     await expectOne('keyring.entry.create', { type: 'keyring.entry', id: entry.body.id }, admin.id);
-    await expectOne('keyring.entry.update', { type: 'keyring.entry', id: entry.body.id }, admin.id);
+    expect((await expectOne('keyring.entry.update', { type: 'keyring.entry', id: entry.body.id }, admin.id)).details).toEqual({ description: 'audited' });
     await expectOne('keyring.entry.delete', { type: 'keyring.entry', id: entry.body.id }, admin.id);
     const projectKey = { type: 'project.key', id: `${project}/audited-key` };
     await expectOne('project.environment.create', { type: 'project.environment', id: `${project}/prod` }, admin.id);
