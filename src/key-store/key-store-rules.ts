@@ -31,7 +31,8 @@ export function ifMatchAllows(header: string | undefined, version: number): bool
   if (tags.length === 0) return true;
   return tags.some((tag) => {
     if (tag === '*') return true;
-    const match = /^(?:W\/)?(?:"(\d{1,10})"|(\d{1,10}))$/.exec(tag);
+    // The version as the ETag writes it: no leading zeros ("06" is another tag than "6").
+    const match = /^(?:W\/)?(?:"(0|[1-9]\d{0,9})"|(0|[1-9]\d{0,9}))$/.exec(tag);
     return match !== null && Number(match[1] ?? match[2]) === version;
   });
 }
