@@ -205,6 +205,7 @@ describe('audit trail', () => {
       expect(refused.body.errorMessage).toMatch(/cursor is not one this API returned/);
     }
     await t.http.get('/api/adm/audit-events').query({ from: 'yesterday' }).set(admin.auth).expect(400);
+    await t.http.get('/api/adm/audit-events').query({ limit: '0x10' }).set(admin.auth).expect(400);
     const weekDate = await t.http.get('/api/adm/audit-events').query({ to: '2026-W01-1' }).set(admin.auth).expect(400);
     expect(weekDate.body.errorMessage).toMatch(/to must be an ISO 8601 date-time/);
     await t.http.get('/api/adm/audit-events').set(user.auth).expect(403);

@@ -84,6 +84,10 @@ describe('GET /v1/key-store/ (list)', () => {
     [{ limit: 101 }, 'limit'],
     [{ limit: 'ten' }, 'limit'],
     [{ limit: 2.5 }, 'limit'],
+    // Number() reads these as 16, 10 and 1; a page size is written in plain digits.
+    [{ limit: '0x10' }, 'limit'],
+    [{ limit: '1e1' }, 'limit'],
+    [{ limit: ' 1' }, 'limit'],
     [{ prefix: 'UPPER' }, 'prefix'],
     [{ prefix: 'a%' }, 'prefix'],
     [{ prefix: 'a'.repeat(129) }, 'prefix'],

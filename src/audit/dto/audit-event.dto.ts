@@ -1,10 +1,9 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { IsInstant } from '../../http/instant.js';
+import { QueryInteger } from '../../http/query-integer.js';
 import { ChargeworxResponseDto } from '../../http/formats/chargeworx-response.dto.js';
 import type { AuditEventEntity } from '../entities/audit-event.entity.js';
-
 
 export class AuditEventQueryDto {
   /** Exact action, e.g. `keystore.entry.create` or `auth.denied`. */
@@ -39,7 +38,7 @@ export class AuditEventQueryDto {
   /** Page size, 1-100. @example 50 */
   @ApiPropertyOptional({ type: 'integer' })
   @IsOptional()
-  @Type(() => Number)
+  @QueryInteger()
   @IsInt()
   @Min(1)
   @Max(100)

@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { IsBoolean, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { QueryInteger } from '../../http/query-integer.js';
 
 /**
  * The key rule of seeds 000/001 (their `^^` is a typo): a lowercase letter first, a letter or
@@ -73,7 +73,7 @@ export class ListKeyStoreEntriesQueryDto {
   /** Entries per page, 1 to 100. @example 20 */
   @ApiPropertyOptional({ type: 'integer' })
   @IsOptional()
-  @Type(() => Number)
+  @QueryInteger()
   @IsInt()
   @Min(1)
   @Max(100)
