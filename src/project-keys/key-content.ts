@@ -35,8 +35,13 @@ function checkSecretKey(content: string): ContentCheck {
 
 function checkPrivateKey(content: string): ContentCheck {
   const pem = decodePem(content);
-  const key = pem === undefined ? undefined : attempt(() => createPrivateKey(pem));
-  if (!key) return refuse('content of a PRIVATE_KEY must be base64 of an unencrypted PEM private key (PKCS#8, PKCS#1 or SEC1)');
+  const problem = 'content of a PRIVATE_KEY must be base64 of one unencrypted PEM private key (PKCS#8, PKCS#1 or SEC1) and nothing else';
+  // createPrivateKey skips text and blocks of other kinds (a public key, a certificate) around
+  // the key, but the content is deployed as sent and the fingerprint covers the key alone:
+  // two different deployed contents would show one fingerprint.
+  if (pem === undefined || !PRIVATE_KEY_LABELS.has(soleBlockLabel(pem) ?? '')) return refuse(problem);
+  const key = attempt(() => createPrivateKey(pem));
+  if (!key) return refuse(problem);
   // The DER form identifies the key whatever its PEM formatting.
   return { ok: true, material: key.export({ type: 'pkcs8', format: 'der' }) };
 }
@@ -55,14 +60,24 @@ function checkPublicKey(content: string): ContentCheck {
   }
   // createPublicKey reads the first block only, and the content is deployed as sent: anything
   // after the key (another key, an OpenSSH private key) would go out labelled public.
-  if (!SINGLE_PUBLIC_KEY_PEM.test(pem)) return refuse(problem);
+  if (!PUBLIC_KEY_LABELS.has(soleBlockLabel(pem) ?? '')) return refuse(problem);
   const key = attempt(() => createPublicKey(pem));
   if (!key) return refuse(problem);
   return { ok: true, material: key.export({ type: 'spki', format: 'der' }) };
 }
 
-/** One SPKI or PKCS#1 public key block, only whitespace around it. */
-const SINGLE_PUBLIC_KEY_PEM = /^\s*-----BEGIN (PUBLIC KEY|RSA PUBLIC KEY)-----[A-Za-z0-9+/=\s]*-----END \1-----\s*$/;
+/** PKCS#8 (unencrypted), PKCS#1 and SEC1. */
+const PRIVATE_KEY_LABELS = new Set(['PRIVATE KEY', 'RSA PRIVATE KEY', 'EC PRIVATE KEY']);
+/** SPKI and PKCS#1. */
+const PUBLIC_KEY_LABELS = new Set(['PUBLIC KEY', 'RSA PUBLIC KEY']);
+
+/**
+ * The label of the PEM text's one block, when it is exactly one block (no headers such as an
+ * encrypted PKCS#1 key's Proc-Type) with only whitespace around it.
+ */
+function soleBlockLabel(pem: string): string | undefined {
+  return /^\s*-----BEGIN ([A-Z0-9 ]+)-----[A-Za-z0-9+/=\s]*-----END \1-----\s*$/.exec(pem)?.[1];
+}
 
 /** Base64 of a PEM text; line breaks are tolerated because `base64` wraps its output. */
 function decodePem(content: string): string | undefined {

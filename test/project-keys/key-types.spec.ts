@@ -35,7 +35,7 @@ const encryptedPrivate = generateKeyPairSync('rsa', {
 const wrapped = (text: string) => b64(text).replace(/(.{76})/g, '$1\n');
 
 const SECRET_PROBLEM = 'content of a SECRET_KEY must be strict base64 of an 8 (DES), 16, 24 (AES, DESede) or 32 (AES) byte key';
-const PRIVATE_PROBLEM = 'content of a PRIVATE_KEY must be base64 of an unencrypted PEM private key (PKCS#8, PKCS#1 or SEC1)';
+const PRIVATE_PROBLEM = 'content of a PRIVATE_KEY must be base64 of one unencrypted PEM private key (PKCS#8, PKCS#1 or SEC1) and nothing else';
 const PUBLIC_PROBLEM = 'content of a PUBLIC_KEY must be base64 of one PEM public key (SPKI or PKCS#1) and nothing else';
 const HOLDS_PRIVATE = 'content holds a private key: a PUBLIC_KEY must hold only the public key';
 // The shape of `ssh-keygen -t ed25519` output: Node cannot parse it, but it is a private key all the same.
@@ -66,6 +66,7 @@ describe('key content validation by type', () => {
     ['PRIVATE_KEY', 'RSA PKCS#1', b64(rsaPkcs1.privateKey)],
     ['PRIVATE_KEY', 'EC SEC1', b64(ec.privateKey)],
     ['PRIVATE_KEY', 'Ed25519, base64 wrapped at 76 columns', wrapped(ed.privateKey)],
+    ['PRIVATE_KEY', 'RSA PKCS#8 with CRLF line ends and blank lines around', b64(`\r\n${rsa.privatePem.replace(/\n/g, '\r\n')}\r\n\r\n`)],
     ['PUBLIC_KEY', 'RSA SPKI', b64(rsa.publicPem)],
     ['PUBLIC_KEY', 'RSA PKCS#1', b64(rsaPkcs1.publicKey)],
     ['PUBLIC_KEY', 'EC SPKI, wrapped', wrapped(ec.publicKey)],
@@ -88,6 +89,12 @@ describe('key content validation by type', () => {
     ['PRIVATE_KEY', 'base64 of DER, not PEM', b64(Buffer.from(rsa.privatePem.split('\n').slice(1, -2).join(''), 'base64')), PRIVATE_PROBLEM],
     ['PRIVATE_KEY', 'a truncated PEM', b64(rsa.privatePem.slice(0, 400) + '\n-----END PRIVATE KEY-----\n'), PRIVATE_PROBLEM],
     ['PRIVATE_KEY', 'a secret key', secretKey(32), PRIVATE_PROBLEM],
+    // Deployed as sent, while the fingerprint covers the key only: nothing may ride along.
+    ['PRIVATE_KEY', 'a private key with text after it', b64(`${rsa.privatePem}garbage here\n`), PRIVATE_PROBLEM],
+    ['PRIVATE_KEY', 'a private key with text before it', b64(`password: hunter2\n${rsa.privatePem}`), PRIVATE_PROBLEM],
+    ['PRIVATE_KEY', 'a public key followed by a private key', b64(rsa.publicPem + rsa.privatePem), PRIVATE_PROBLEM],
+    ['PRIVATE_KEY', 'a private key followed by a certificate', b64(ec.privateKey + CERTIFICATE), PRIVATE_PROBLEM],
+    ['PRIVATE_KEY', 'two private keys', b64(rsaPkcs1.privateKey + ec.privateKey), PRIVATE_PROBLEM],
     ['PUBLIC_KEY', 'a private key', b64(rsa.privatePem), HOLDS_PRIVATE],
     ['PUBLIC_KEY', 'a PKCS#1 private key', b64(rsaPkcs1.privateKey), HOLDS_PRIVATE],
     // The content is deployed as sent: nothing may ride along behind the public key.
