@@ -8,7 +8,9 @@ export function ifNoneMatchNames(header: string, etag: string): boolean {
 
 /**
  * Conditional GET for every route that sends an ETag: a GET or HEAD whose If-None-Match names
- * the current tag is answered 304 without a body (unless the client asks for no-cache).
+ * the current tag is answered 304 without a body. A request's `Cache-Control: no-cache` is not
+ * a reason to answer 200: it tells caches to revalidate (RFC 9111 §5.2.1.4), and browsers and
+ * fetch add it to every request carrying If-None-Match, which would never see a 304.
  */
 export function registerConditionalGet(fastify: FastifyInstance): void {
   fastify.addHook('onSend', (request, reply, payload, done) => {
@@ -20,7 +22,6 @@ export function registerConditionalGet(fastify: FastifyInstance): void {
       reply.statusCode < 300 &&
       typeof etag === 'string' &&
       typeof ifNoneMatch === 'string' &&
-      !/\bno-cache\b/.test(request.headers['cache-control'] ?? '') &&
       ifNoneMatchNames(ifNoneMatch, etag);
     if (!fresh) return done(null, payload);
     reply.code(304).removeHeader('content-type').removeHeader('content-length');

@@ -422,6 +422,20 @@ describe('/v1/key-store', () => {
       await t.http.get(`/v1/key-store/${key}`).set(owner.auth).set('If-None-Match', '"3"').expect(304);
     });
 
+    it('answers 304 to fetch, which adds Cache-Control and Pragma no-cache to a conditional request', async () => {
+      const key = uniqueKey('fetch');
+      await createEntry(t, owner, key, { a: 1 });
+      await t.app.listen(0, '127.0.0.1');
+      const url = `${await t.app.getUrl()}/v1/key-store/${key}`;
+      // Node's fetch, as browsers do, sends the headers the Fetch standard adds (cache mode no-store).
+      const fresh = await fetch(url, { headers: { ...owner.auth, 'If-None-Match': '"1"' } });
+      expect(fresh.status).toBe(304);
+      expect(await fresh.text()).toBe('');
+      const stale = await fetch(url, { headers: { ...owner.auth, 'If-None-Match': '"0"' } });
+      expect(stale.status).toBe(200);
+      expect(((await stale.json()) as { data: { version: number } }).data.version).toBe(1);
+    });
+
     it('accepts If-Match as "n", n, W/"n", * and lists; refuses a stale one with 412 unless force', async () => {
       const key = uniqueKey('ifmatch');
       await createEntry(t, owner, key, { n: 0 });
