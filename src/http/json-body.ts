@@ -56,17 +56,33 @@ export function parseJsonBody(buffer: Buffer): unknown {
   }
   // JSON.parse reads 1e400 as Infinity, which is stored (and answered) as null: refused
   // instead. Only a body with such a literal in it (a 3-digit exponent or 309 digits) is walked.
-  if (/[eE]\+?\d{3}|\d{309}/.test(text) && hasNonFiniteNumber(body)) throw new JsonBodyError('A number in the body is too large to store');
+  if (/[eE]\+?\d{3}|\d{309}/.test(text) && someLeaf(body, (leaf) => typeof leaf === 'number' && !Number.isFinite(leaf))) {
+    throw new JsonBodyError('A number in the body is too large to store');
+  }
+  // A lone surrogate is no text: a text column stored U+FFFD instead, and key-store data would
+  // go out as JSON that strict parsers refuse. UTF-8 cannot carry one (the decoder above refuses
+  // it), only a \uD800-\uDFFF escape can: only a body with such an escape is walked.
+  if (/\\u[dD][89a-fA-F]/.test(text) && someLeaf(body, (leaf) => typeof leaf === 'string' && /\p{Cs}/u.test(leaf))) {
+    throw new JsonBodyError('A string in the body holds a lone surrogate (a \\uD800-\\uDFFF escape without its pair), which is not text');
+  }
   return body;
 }
 
-
-function hasNonFiniteNumber(value: unknown): boolean {
+/** Whether `test` holds for a value or an object key anywhere in a parsed body. */
+function someLeaf(value: unknown, test: (leaf: unknown) => boolean): boolean {
   const pending = [value];
   while (pending.length > 0) {
     const next = pending.pop();
-    if (typeof next === 'number' && !Number.isFinite(next)) return true;
-    if (next !== null && typeof next === 'object') for (const item of Object.values(next)) pending.push(item);
+    if (next === null || typeof next !== 'object') {
+      if (test(next)) return true;
+    } else if (Array.isArray(next)) {
+      for (const item of next) pending.push(item);
+    } else {
+      for (const [key, item] of Object.entries(next)) {
+        if (test(key)) return true;
+        pending.push(item);
+      }
+    }
   }
   return false;
 }

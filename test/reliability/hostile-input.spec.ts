@@ -206,7 +206,7 @@ describe('hostile input, driven from openapi.json', () => {
     }
     // NUL and invalid UTF-8 in path segments of every operation with path parameters.
     for (const op of ops.filter((o) => o.pathParams.length)) {
-      for (const segment of ['a%00b', '%ff%fe', '%c3%28', '%', '%zz', 'a%2Fb']) {
+      for (const segment of ['a%00b', '%ff%fe', '%c3%28', '%ed%a0%80', '%', '%zz', 'a%2Fb']) {
         const path = op.path.replace(/\{(\w+)\}/g, () => segment);
         counts.requests++;
         const res = await (t.http as any)[op.method.toLowerCase()](path).set(admin.auth);
@@ -244,6 +244,41 @@ describe('hostile input, driven from openapi.json', () => {
     // Braces inside strings do not count as nesting: 200 levels of "{" in a string are fine.
     const key = uniqueName('braces').toLowerCase();
     await t.http.post('/v1/key-store/').set(admin.auth).send({ key, data: { text: '{['.repeat(200) } }).expect(200);
+  });
+
+  it('refuses a lone surrogate escape in any JSON string with a 400 in the API\'s validation envelope; pairs pass', async () => {
+    // Only a \uD800-\uDFFF escape can carry one (UTF-8 cannot encode it); PostgreSQL's text
+    // columns stored U+FFFD instead, and a key-store entry's JSON would stop parsing in strict clients.
+    const problem = [{ field: 'body', message: 'A string in the body holds a lone surrogate (a \\uD800-\\uDFFF escape without its pair), which is not text' }];
+    const post = (path: string, json: string) => {
+      counts.requests++;
+      return t.http.post(path).set(admin.auth).set('Content-Type', 'application/json').serialize(asBytes).send(Buffer.from(json));
+    };
+    const keyJson = (description: string) =>
+      `{"name":"${uniqueName('surrogate')}","description":"${description}","keyType":"SECRET_KEY","cryptoKeyInfoEnvironmentList":[{"environmentName":"${valid.environmentName}","content":"${secretKey()}"}]}`;
+    const keys = `/apiops/projects/${valid.projectName}/keys/`;
+    for (const description of ['a\\ud800b', 'a\\uDC00b', 'a\\udbff', '\\ude00\\ud83d']) {
+      const res = await post(keys, keyJson(description)).expect(400);
+      expect(res.body, description).toEqual({ error: 'validation_failed', error_description: 'Request validation failed', validation_errors: problem });
+    }
+    const environment = await post(`/apiops/projects/${valid.projectName}/environments/`, `{"name":"${uniqueName('env')}","type":"TEST","description":"\\ud800"}`).expect(400);
+    expect(environment.body.validation_errors).toEqual(problem);
+    const ring = await post('/api/adm/KeyStores/generate', `{"activationDate":"2030-01-01T00:00:00Z","expirationDate":"2031-01-01T00:00:00Z","description":"x\\uD800"}`).expect(400);
+    expect(ring.body).toMatchObject({ success: false, code: 400, validationErrors: problem });
+    const pat = await post('/v1/personal-access-tokens', '{"name":"ci\\udfff"}').expect(400);
+    expect(pat.body).toEqual({ status: false, error: { code: 3000, message: 'Validation Error', data: problem } });
+    // Key-store data too, keys included: stored as JSON, it would be handed to every reader.
+    for (const data of ['{"k":"\\ud800"}', '{"k\\ud800":1}', '{"k":["ok",{"deep":"\\udc00"}]}']) {
+      const entry = await post('/v1/key-store/', `{"key":"${uniqueName('surrogate')}","data":${data}}`).expect(400);
+      expect(entry.body.error, data).toEqual({ code: 3000, message: 'Validation Error', data: problem });
+    }
+    // A pair written as two escapes is one character, and an escaped backslash before "u" is no escape.
+    await post(keys, keyJson('key \\ud83d\\udd11 and \\\\ud800')).expect(200);
+    const listed = await t.http.get(keys).set(admin.auth).expect(200);
+    expect(listed.body.resultList.map((k: { description: string }) => k.description)).toContain('key 🔑 and \\ud800');
+    const key = uniqueName('paired');
+    await post('/v1/key-store/', `{"key":"${key}","data":{"k\\ud83d\\udd11":"\\ud83d\\udd11"}}`).expect(200);
+    expect((await t.http.get(`/v1/key-store/${key}`).set(admin.auth).expect(200)).body.data.data).toEqual({ 'k🔑': '🔑' });
   });
 
   it('keeps __proto__, constructor and prototype as plain data in key-store merges; nothing polluted', async () => {
