@@ -46,7 +46,9 @@ export class ApiExceptionFilter implements ExceptionFilter {
   }
 
   private formatFor(path: string): ErrorWireFormat {
-    const lower = path.toLowerCase();
+    // `//apiops/...` (baseUrl + "/" + path) is not routed, but its 404 is still that API's:
+    // its clients parse only their envelope.
+    const lower = path.replace(/\/{2,}/g, '/').toLowerCase();
     return this.formats.find((format) => format.pathPrefixes.some((prefix) => matchesPrefix(lower, prefix)))!;
   }
 }

@@ -29,6 +29,28 @@ describe('HTTP basics', () => {
     expect(res.body).toEqual({ statusCode: 404, error: 'not_found', message: 'Not found' });
   });
 
+  it('answers a path with repeated slashes with a 404 in the envelope of the API it names, not routed', async () => {
+    // Clients joining baseUrl + "/" + path send these; they get their API's error shape.
+    const apinizer = { error: 'not_found', error_description: 'Not found' };
+    const chargeworx = { success: false, code: 404, errorMessage: 'Not found' };
+    const cases: [string, string, object][] = [
+      ['get', '//apiops/projects/P1/keys', apinizer],
+      ['get', '///apiops/projects/P1/keys/', apinizer],
+      ['get', '/apiops//projects/P1/keys', apinizer],
+      ['get', '//v1/key-store/some-key', { status: false, error: { code: 3001, message: 'Entity not found' } }],
+      ['get', '//api/adm/KeyStores', chargeworx],
+      ['get', '//API/Admin//KeyStores/actual', chargeworx],
+      ['post', '//oauth/token', { error: 'invalid_request', error_description: 'Not found' }],
+      ['post', '//apiops/auth/token', { error: 'invalid_request', error_description: 'Not found' }],
+    ];
+    for (const [method, path, body] of cases) {
+      const res = await (t.http as any)[method](path).expect(404);
+      expect(res.body, path).toEqual(body);
+    }
+    // Outside the APIs, the default shape as before.
+    expect((await t.http.get('//health/live').expect(404)).body).toEqual({ statusCode: 404, error: 'not_found', message: 'Not found' });
+  });
+
   it('refuses bodies over the limit with 413 in the API envelope', async () => {
     const res = await t.http
       .post('/v1/key-store/')
