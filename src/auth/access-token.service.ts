@@ -10,6 +10,12 @@ const ALGORITHM = 'HS256';
 const ISSUER = 'keyward';
 const AUDIENCE = 'keyward';
 export const CLOCK_SKEW_SECONDS = 30;
+/**
+ * Our own claim: the user's secret version at issue. Rotation revokes by version, not by `iat`:
+ * `iat` has one-second resolution and comes from the issuing instance's clock, so a token issued
+ * before a rotation could look issued after it.
+ */
+const SECRET_VERSION_CLAIM = 'kw_sv';
 
 function base64Url(json: string): string {
   return Buffer.from(json, 'utf8').toString('base64url');
@@ -26,7 +32,8 @@ export interface IssuedAccessToken {
 export interface VerifiedAccessToken {
   userId: string;
   tokenId: string;
-  issuedAt: number;
+  /** The version of the user's secret that obtained the token (SECRET_VERSION_CLAIM). */
+  secretVersion: unknown;
   expiresAt: number;
 }
 
@@ -52,10 +59,18 @@ export class AccessTokenService {
    * ~100 µs of CPU per token against ~4 (BENCHMARKS.md). The header is fixed; verification stays
    * with jose.
    */
-  issue(userId: string): IssuedAccessToken & { tokenId: string } {
+  issue(userId: string, secretVersion: number): IssuedAccessToken & { tokenId: string } {
     const tokenId = randomUUID();
     const issuedAt = Math.floor(Date.now() / 1000);
-    const claims = { sub: userId, iss: ISSUER, aud: AUDIENCE, jti: tokenId, iat: issuedAt, exp: issuedAt + this.config.tokenTtlSeconds };
+    const claims = {
+      sub: userId,
+      iss: ISSUER,
+      aud: AUDIENCE,
+      jti: tokenId,
+      iat: issuedAt,
+      exp: issuedAt + this.config.tokenTtlSeconds,
+      [SECRET_VERSION_CLAIM]: secretVersion,
+    };
     const signingInput = `${SIGNED_HEADER}.${base64Url(JSON.stringify(claims))}`;
     const signature = createHmac('sha256', this.key).update(signingInput).digest('base64url');
     return { access_token: `${signingInput}.${signature}`, token_type: 'Bearer', expires_in: this.config.tokenTtlSeconds, tokenId };
@@ -80,7 +95,7 @@ export class AccessTokenService {
         clockTolerance: CLOCK_SKEW_SECONDS,
         requiredClaims: ['sub', 'exp', 'iat', 'jti'],
       });
-      return { userId: payload.sub!, tokenId: payload.jti!, issuedAt: payload.iat!, expiresAt: payload.exp! };
+      return { userId: payload.sub!, tokenId: payload.jti!, secretVersion: payload[SECRET_VERSION_CLAIM], expiresAt: payload.exp! };
     } catch (error) {
       throw AppError.unauthenticated(error instanceof errors.JWTExpired ? 'expired' : 'invalid');
     }

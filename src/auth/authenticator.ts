@@ -13,7 +13,7 @@ interface PrincipalRow {
   username: string;
   is_admin: boolean;
   disabled: boolean;
-  secret_rotated_at: Date;
+  secret_version: number;
 }
 
 /**
@@ -69,8 +69,9 @@ export class Authenticator {
     if (alg === 'HS256') {
       const verified = await this.accessTokens.verify(token);
       const user = await this.loadUser(verified.userId);
-      // Rotating a secret revokes every token issued before it.
-      if (verified.issuedAt < Math.floor(user.secret_rotated_at.getTime() / 1000)) throw AppError.unauthenticated('invalid');
+      // Rotating a secret revokes every token issued before it, however close in time. A token
+      // without the claim (issued before versions existed) is refused: its user logs in again.
+      if (verified.secretVersion !== user.secret_version) throw AppError.unauthenticated('invalid');
       return { userId: user.id, username: user.username, isAdmin: user.is_admin, tokenKind: 'jwt', tokenId: verified.tokenId };
     }
     if (alg && EXTERNAL_ALGORITHMS.includes(alg) && this.externalTokens.enabled) {
@@ -88,7 +89,7 @@ export class Authenticator {
       () => [`user:${userId}`],
       async () => {
         const rows = await this.sql.query<PrincipalRow>(
-          'SELECT id, username, is_admin, disabled, secret_rotated_at FROM users WHERE id = $1',
+          'SELECT id, username, is_admin, disabled, secret_version FROM users WHERE id = $1',
           [userId],
         );
         return rows[0];

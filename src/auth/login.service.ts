@@ -52,7 +52,7 @@ export class LoginService {
       // Recorded above as auth.login.failed, not as a refusal of a token.
       throw new AppError('unauthenticated', 'Bad credentials', { authFailure: 'invalid', refusal: false });
     }
-    const { tokenId, ...issued } = this.accessTokens.issue(user.id);
+    const { tokenId, ...issued } = this.accessTokens.issue(user.id, user.secretVersion);
     const issue: AuditRecord = {
       action: 'auth.token.issue',
       actor: { userId: user.id, tokenKind: 'jwt', tokenId },

@@ -14,7 +14,7 @@ import { MAX_SECRET_LENGTH, MIN_SECRET_LENGTH, newClientSecret, newUserId, USERN
 import { hashSecret } from './secret-hasher.js';
 
 const USER_COLUMNS = `id, username, is_admin AS "isAdmin", disabled, secret_hash AS "secretHash", secret_rotated_at AS "secretRotatedAt",
-  created_at AS "createdAt", updated_at AS "updatedAt"`;
+  secret_version AS "secretVersion", created_at AS "createdAt", updated_at AS "updatedAt"`;
 
 export interface CreateUserInput {
   username: string;
@@ -145,13 +145,15 @@ export class UsersService implements OnApplicationBootstrap {
     return this.getUser(id);
   }
 
-  /** A new secret; access tokens issued under the old one stop working at once. */
+  /** A new secret and version; access tokens issued under the old version stop working at once. */
   async rotateSecret(actor: AuthPrincipal, id: string, secret?: string): Promise<UserWithSecret> {
     if (secret !== undefined) assertSecretStrength(secret);
     const newSecret = secret ?? newClientSecret();
     const hash = await hashSecret(newSecret, secret === undefined ? 'generated' : 'chosen');
     await this.dataSource.transaction(async (tx) => {
-      const result = await tx.getRepository(UserEntity).update({ id }, { secretHash: hash, secretRotatedAt: new Date(), updatedAt: new Date() });
+      const result = await tx
+        .getRepository(UserEntity)
+        .update({ id }, { secretHash: hash, secretVersion: () => 'secret_version + 1', secretRotatedAt: new Date(), updatedAt: new Date() });
       if (!result.affected) throw new AppError('not_found', `User (id: ${id}) is not found`);
       await this.audit.record(tx, { action: 'admin.user.rotate_secret', actor, resource: { type: 'user', id }, details: { secretGenerated: secret === undefined } });
       await this.identityCache.changed(tx, `user:${id}`);

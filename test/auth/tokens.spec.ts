@@ -91,6 +91,10 @@ describe('access tokens', () => {
     expect((await whoAmI(await sign({ sub: 'abcdefabcdefabcdefabcdef' })).expect(401)).body.error.code).toBe(4004);
   });
 
+  it('refuses a well-signed token that does not name the secret version it was issued under', async () => {
+    expect((await whoAmI(await sign({ sub: user.id })).expect(401)).body.error.code).toBe(4004);
+  });
+
   it('refuses a disabled user at once, and accepts again once enabled', async () => {
     const admin = await createUser(t, { isAdmin: true });
     const victim = await createUser(t);
@@ -102,15 +106,19 @@ describe('access tokens', () => {
     await whoAmI(victim.token).expect(200);
   });
 
-  it('revokes earlier access tokens when the secret is rotated', async () => {
+  it('revokes access tokens issued before a rotation, even in the same second, and not those issued after it', async () => {
     const admin = await createUser(t, { isAdmin: true });
     const rotated = await createUser(t);
-    const before = await sign({ sub: rotated.id }, jwtKey());
-    await new Promise((resolve) => setTimeout(resolve, 1100)); // iat has one-second resolution
+    // iat has one-second resolution: start at a second's beginning, so all three steps share it.
+    await new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000)));
+    const before = await login(t, rotated.username, rotated.secret);
     const res = await t.http.post(`/api/adm/users/${rotated.id}/secret`).set(admin.auth).send({}).expect(200);
     expect(res.body.secret).toMatch(/^kws_/);
+    const after = await login(t, rotated.username, res.body.secret);
+    expect(decodeJwt(after).iat).toBe(decodeJwt(before).iat);
+
     expect((await whoAmI(before).expect(401)).body.error.code).toBe(4004);
+    await whoAmI(after).expect(200);
     await t.http.post('/oauth/token').send({ grant_type: 'client_credentials', client_id: rotated.username, client_secret: rotated.secret }).expect(401);
-    await whoAmI(await login(t, rotated.username, res.body.secret)).expect(200);
   });
 });

@@ -19,9 +19,13 @@ export class UserEntity {
   @Column({ name: 'secret_hash', type: 'text' })
   secretHash: string;
 
-  /** Access tokens issued before this instant are refused (secret rotation revokes them). */
+  /** When the secret was last set; revocation goes by secretVersion, which no clock can blur. */
   @Column({ name: 'secret_rotated_at', type: 'timestamptz' })
   secretRotatedAt: Date;
+
+  /** Counted up by every rotation; an access token is good only under the version it was issued for. */
+  @Column({ name: 'secret_version', type: 'integer', default: 1 })
+  secretVersion: number;
 
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt: Date;
