@@ -22,6 +22,7 @@ export class LoginThrottleService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
+  /** Usernames are ASCII, so this folds them as the user lookup does; no other spelling finds a user. */
   private pairBucket(clientId: string, address: string): string {
     return `client:${clientId.toLowerCase().slice(0, 128)}|${address}`;
   }

@@ -102,8 +102,13 @@ export class UsersService implements OnApplicationBootstrap {
     return user;
   }
 
-  /** Plain SQL: every token request looks its client up. */
+  /**
+   * Plain SQL: every token request looks its client up. Only a name the username rule allows can
+   * name a user: PostgreSQL's lower() folds other characters to ASCII letters ("İ" to "i"), so
+   * another spelling would log in as someone else past their throttle bucket.
+   */
   async findByUsername(username: string): Promise<UserEntity | null> {
+    if (!USERNAME_PATTERN.test(username)) return null;
     const [row] = await this.sql.query<UserEntity>(`SELECT ${USER_COLUMNS} FROM users WHERE lower(username) = lower($1)`, [username]);
     return row ? Object.assign(new UserEntity(), row) : null;
   }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createUser, type TestUser } from '../support/auth.js';
+import { createUser, uniqueName, type TestUser } from '../support/auth.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 describe('failed-login throttling', () => {
@@ -20,6 +20,22 @@ describe('failed-login throttling', () => {
     expect(locked.body.error).toBe('too_many_requests');
     expect(Number(locked.headers['retry-after'])).toBeGreaterThan(500);
     expect(Number(locked.headers['retry-after'])).toBeLessThanOrEqual(600);
+  });
+
+  it('authenticates only the username itself, so another spelling cannot escape its lock-out', async () => {
+    const alice = await createUser(t, { username: uniqueName('alice') });
+    // U+0130 lowercases to "i̇" in JavaScript but to "i" in PostgreSQL's lower().
+    const dotted = alice.username.replace('i', '\u0130');
+    expect((await attempt(dotted, alice.secret).expect(401)).body).toEqual({ error: 'unauthorized_client', error_description: 'Bad credentials' });
+    for (let i = 0; i < 3; i++) await attempt(alice.username, 'wrong-secret-000').expect(401);
+    await attempt(alice.username, alice.secret).expect(429);
+    await attempt(dotted, alice.secret).expect(401);
+    await attempt(alice.username.toUpperCase(), alice.secret).expect(429);
+
+    const failed = await t.db.query("SELECT count(*)::int AS n FROM audit_events WHERE action = 'auth.login.failed' AND details->>'clientId' = $1", [dotted]);
+    expect(failed).toEqual([{ n: 2 }]);
+    await attempt(dotted, alice.secret).expect(401);
+    await attempt(dotted, alice.secret).expect(429);
   });
 
   it('does not lock out another client id', async () => {
