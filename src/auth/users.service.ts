@@ -10,7 +10,7 @@ import { AppError } from '../http/problem.js';
 import type { AuthPrincipal } from './principal.js';
 import { UserEntity } from './entities/user.entity.js';
 import { IdentityCache } from './identity-cache.js';
-import { MAX_SECRET_LENGTH, MIN_SECRET_LENGTH, newClientSecret, newUserId, USERNAME_PATTERN } from './identity-rules.js';
+import { MAX_SECRET_LENGTH, MIN_SECRET_LENGTH, newClientSecret, newUserId, SECRET_CONTROL_CHARACTER, USERNAME_PATTERN } from './identity-rules.js';
 import { hashSecret } from './secret-hasher.js';
 
 const USER_COLUMNS = `id, username, is_admin AS "isAdmin", disabled, secret_hash AS "secretHash", secret_rotated_at AS "secretRotatedAt",
@@ -172,4 +172,5 @@ function assertSecretStrength(secret: string): void {
   if (typeof secret !== 'string' || secret.length < MIN_SECRET_LENGTH || secret.length > MAX_SECRET_LENGTH) {
     throw AppError.validation([{ field: 'secret', message: `must be ${MIN_SECRET_LENGTH}-${MAX_SECRET_LENGTH} characters` }]);
   }
+  if (SECRET_CONTROL_CHARACTER.test(secret)) throw AppError.validation([{ field: 'secret', message: 'must not contain control characters' }]);
 }

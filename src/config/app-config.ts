@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { MIN_SECRET_LENGTH, USERNAME_PATTERN } from '../auth/identity-rules.js';
+import { MIN_SECRET_LENGTH, SECRET_CONTROL_CHARACTER, USERNAME_PATTERN } from '../auth/identity-rules.js';
 
 /** Everything the service reads from its environment, validated once at start-up. */
 export interface AppConfig {
@@ -128,6 +128,7 @@ function parseBootstrapAdmin(env: Env): AppConfig['bootstrapAdmin'] {
     throw new ConfigError('KEYWARD_BOOTSTRAP_ADMIN', 'must be "username:secret" with a username of 2-64 letters, digits, ".", "_", "@" or "-"');
   }
   if (secret.length < MIN_SECRET_LENGTH) throw new ConfigError('KEYWARD_BOOTSTRAP_ADMIN', 'secret must be at least 12 characters');
+  if (SECRET_CONTROL_CHARACTER.test(secret)) throw new ConfigError('KEYWARD_BOOTSTRAP_ADMIN', 'secret must not contain control characters');
   return { username, secret };
 }
 

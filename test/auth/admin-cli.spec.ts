@@ -73,6 +73,8 @@ describe('admin command-line tool', () => {
     expect(unknownUser).toMatchObject({ code: 1, stderr: 'error: User (nobody-like-this) is not found' });
     const badPermission = await cli(['grant', admin.username, 'Whatever', 'SECRETS:ALL']);
     expect(badPermission.code).toBe(2);
+    const controlCharacter = await cli(['user', 'create', uniqueName('cli-user'), '--secret-stdin'], { stdin: 'my-own-secret-123\u0000\n' });
+    expect(controlCharacter).toMatchObject({ code: 1, stderr: 'error: Validation Error: secret must not contain control characters' });
     const duplicate = await cli(['user', 'create', admin.username]);
     expect(duplicate).toMatchObject({ code: 1, stderr: `error: User (username: ${admin.username}) already exists` });
     const badConfig = await runAdminCli(['user', 'list'], { env: { DATABASE_URL: 'mysql://x' }, stdout: () => {}, stderr: () => {} });

@@ -52,6 +52,28 @@ describe('/api/adm/users', () => {
     expect(res.body.user.isAdmin).toBe(true);
   });
 
+  it('refuses control characters in a secret, when it is chosen and at login', async () => {
+    const username = uniqueName('chosen');
+    const { body } = await t.http.post('/api/adm/users').set(admin.auth).send({ username, secret: 'alice-secret-123' }).expect(200);
+    // scrypt keys HMAC with the secret, and HMAC pads a short key with zero bytes.
+    for (const client_secret of ['alice-secret-123\u0000', 'alice-secret-123\u0000\u0000']) {
+      const res = await t.http.post('/oauth/token').send({ grant_type: 'client_credentials', client_id: username, client_secret }).expect(401);
+      expect(res.body).toEqual({ error: 'unauthorized_client', error_description: 'Bad credentials' });
+    }
+    await login(t, username, 'alice-secret-123');
+
+    for (const secret of ['alice-secret-123\u0000', 'alice\tsecret-123', 'alice-secret-123\n', 'alice-secret-123\u007f']) {
+      const refusal = {
+        success: false,
+        code: 400,
+        errorMessage: 'Validation failed: secret: secret must not contain control characters',
+        validationErrors: [{ field: 'secret', message: 'secret must not contain control characters' }],
+      };
+      expect((await t.http.post('/api/adm/users').set(admin.auth).send({ username: uniqueName('chosen'), secret }).expect(400)).body).toEqual(refusal);
+      expect((await t.http.post(`/api/adm/users/${body.id}/secret`).set(admin.auth).send({ secret }).expect(400)).body).toEqual(refusal);
+    }
+  });
+
   it('validates input and refuses duplicates case-insensitively', async () => {
     const bad = await t.http.post('/api/adm/users').set(admin.auth).send({ username: '-bad name', secret: 'short' }).expect(400);
     expect(bad.body.success).toBe(false);

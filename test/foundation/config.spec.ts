@@ -36,6 +36,7 @@ describe('configuration', () => {
     [{ KEYWARD_TOKEN_TTL: '-5' }, 'KEYWARD_TOKEN_TTL'],
     [{ KEYWARD_BOOTSTRAP_ADMIN: 'no-colon' }, 'KEYWARD_BOOTSTRAP_ADMIN'],
     [{ KEYWARD_BOOTSTRAP_ADMIN: 'admin:short' }, 'KEYWARD_BOOTSTRAP_ADMIN'],
+    [{ KEYWARD_BOOTSTRAP_ADMIN: 'admin:a-long-secret\t1' }, 'KEYWARD_BOOTSTRAP_ADMIN'],
     [{ KEYWARD_JWT_SECRET: 'too-short' }, 'KEYWARD_JWT_SECRET'],
     [{ KEYWARD_JWKS_URL: 'https://idp.example/jwks' }, 'KEYWARD_JWT_ISSUER'],
     [{ KEYWARD_JWT_ISSUER: 'https://idp.example/' }, 'KEYWARD_JWKS_URL'],

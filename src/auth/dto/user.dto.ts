@@ -1,3 +1,4 @@
+import { PickType } from '@nestjs/swagger';
 import { IsBoolean, IsOptional, IsString, Length, Matches } from 'class-validator';
 import type { UserEntity } from '../entities/user.entity.js';
 
@@ -15,6 +16,7 @@ export class CreateUserDto {
   @IsOptional()
   @IsString()
   @Length(12, 256)
+  @Matches(/^[^\u0000-\u001f\u007f]*$/, { message: 'secret must not contain control characters' })
   secret?: string;
 }
 
@@ -28,13 +30,8 @@ export class UpdateUserDto {
   isAdmin?: boolean;
 }
 
-export class RotateSecretDto {
-  /** Omit to have a strong secret generated and returned once. */
-  @IsOptional()
-  @IsString()
-  @Length(12, 256)
-  secret?: string;
-}
+/** The secret's rules are those of a new user's. */
+export class RotateSecretDto extends PickType(CreateUserDto, ['secret'] as const) {}
 
 export class UserDto {
   /** @example 65a1f0c2e4b0a1b2c3d4e5f6 */
