@@ -58,6 +58,35 @@ describe('personal access tokens', () => {
     expect(noName.body.error.data.map((e: { field: string }) => e.field).sort()).toEqual(['expiresAt', 'name', 'name', 'name']);
   });
 
+  it.each([
+    ['a day that does not exist', '2030-02-30T00:00:00Z'],
+    ['a date in Date\'s own format', 'Tue Jan 01 2030'],
+    ['a number of milliseconds', 4102444800000],
+    ['a week date', '2030-W01-1'],
+  ])('refuses an expiresAt that is %s with 400', async (_name, expiresAt) => {
+    const res = await t.http.post('/v1/personal-access-tokens').set(owner.auth).send({ name: 'x', expiresAt }).expect(400);
+    expect(res.body).toEqual({
+      status: false,
+      error: {
+        code: 3000,
+        message: 'Validation Error',
+        data: [{ field: 'expiresAt', message: 'expiresAt must be an ISO 8601 date-time such as 2024-01-01T00:00:00Z (UTC when it has no offset) or a date' }],
+      },
+    });
+  });
+
+  it('reads an expiresAt without an offset as UTC, whatever the time zone', async () => {
+    const zone = process.env.TZ;
+    process.env.TZ = 'America/New_York';
+    try {
+      const res = await t.http.post('/v1/personal-access-tokens').set(owner.auth).send({ name: 'utc', expiresAt: '2030-01-01T00:00:00' }).expect(200);
+      expect(res.body.data.expiresAt).toBe('2030-01-01T00:00:00.000Z');
+    } finally {
+      if (zone === undefined) delete process.env.TZ;
+      else process.env.TZ = zone;
+    }
+  });
+
   it('does not let one user revoke or see another user\'s token', async () => {
     const other = await createUser(t);
     const { body } = await t.http.post('/v1/personal-access-tokens').set(owner.auth).send({ name: 'mine' }).expect(200);

@@ -1,5 +1,5 @@
-import { Type } from 'class-transformer';
-import { IsDate, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { IsOptional, IsString, Length, Matches } from 'class-validator';
+import { IsInstant } from '../../http/instant.js';
 import type { PersonalAccessTokenEntity } from '../entities/personal-access-token.entity.js';
 
 export class CreatePersonalAccessTokenDto {
@@ -11,8 +11,7 @@ export class CreatePersonalAccessTokenDto {
 
   /** When the token stops working; omit for no expiry. @example 2027-01-01T00:00:00Z */
   @IsOptional()
-  @Type(() => Date)
-  @IsDate({ message: 'expiresAt must be an ISO 8601 date-time' })
+  @IsInstant('expiresAt')
   expiresAt?: Date;
 }
 
