@@ -4,15 +4,15 @@ import { AuditEventEntity } from './entities/audit-event.entity.js';
 
 const PAGE = 1000;
 
-function timeRange(from?: string, to?: string): FindOperator<Date> | undefined {
-  if (from && to) return Between(new Date(from), new Date(new Date(to).getTime() - 1));
-  if (from) return MoreThanOrEqual(new Date(from));
-  if (to) return LessThan(new Date(to));
+function timeRange(from?: Date, to?: Date): FindOperator<Date> | undefined {
+  if (from && to) return Between(from, new Date(to.getTime() - 1));
+  if (from) return MoreThanOrEqual(from);
+  if (to) return LessThan(to);
   return undefined;
 }
 
 /** Writes events in [from, to) as JSON lines, oldest first, page by page; with `prevHash` so a chain can be checked offline. */
-export async function exportAuditEvents(manager: EntityManager, range: { from?: string; to?: string }, write: (line: string) => void): Promise<number> {
+export async function exportAuditEvents(manager: EntityManager, range: { from?: Date; to?: Date }, write: (line: string) => void): Promise<number> {
   const occurredAt = timeRange(range.from, range.to);
   let afterId = '0';
   let count = 0;

@@ -13,6 +13,7 @@ import { UsersService } from '../auth/users.service.js';
 import { ConfigError, decodeMasterKey, parseAppConfig, type AppConfig, type Env } from '../config/app-config.js';
 import { rotateMasterKey } from '../crypto/master-key-rotation.js';
 import { EMBEDDED_POOL_SIZE, startEmbeddedPostgres } from '../database/embedded-postgres.js';
+import { instantMessage, parseInstant } from '../http/instant.js';
 import { AppError } from '../http/problem.js';
 import { ProjectsService } from '../project-keys/projects.service.js';
 
@@ -41,7 +42,8 @@ export const USAGE = `Usage: npm run admin -- <command>
                                                      (base64 of 32 bytes on stdin); restart every
                                                      instance with it as KEYWARD_MASTER_KEY
 
-<user> is a user id or a username. The database is DATABASE_URL, or the embedded one in
+<user> is a user id or a username. An <ISO date> is 2027-01-01T00:00:00Z or 2027-01-01, in UTC
+unless it gives an offset. The database is DATABASE_URL, or the embedded one in
 KEYWARD_DATA_DIR (stop the service first: the embedded database has one user at a time).`;
 
 class UsageError extends Error {}
@@ -60,6 +62,16 @@ function takeOption(args: string[], option: string): string | undefined {
   if (value === undefined || value.startsWith('--')) throw new UsageError(`${option} needs a value`);
   args.splice(index, 2);
   return value;
+}
+
+/** An option naming an instant, read as the API reads dates: UTC when it gives no offset. */
+function takeInstant(args: string[], option: string): Date | undefined {
+  const value = takeOption(args, option);
+  if (value === undefined) return undefined;
+  const instant = parseInstant(value);
+  // A bad value gets one line and exit 1, as the API's validation failures do; the usage would not help.
+  if (!instant) throw new Error(instantMessage(option));
+  return instant;
 }
 
 function expectArgs(args: string[], count: number, what: string): string[] {
@@ -113,11 +125,9 @@ async function run(app: INestApplicationContext, config: AppConfig, argv: string
   }
   if (group === 'token' && action === 'issue') {
     const name = takeOption(args, '--name');
-    const expiresAtRaw = takeOption(args, '--expires-at');
+    const expiresAt = takeInstant(args, '--expires-at');
     const [who] = expectArgs(args, 1, 'token issue <user> --name <name>');
     if (!name) throw new UsageError('token issue needs --name');
-    const expiresAt = expiresAtRaw === undefined ? undefined : new Date(expiresAtRaw);
-    if (expiresAt && Number.isNaN(expiresAt.getTime())) throw new UsageError('--expires-at must be an ISO 8601 date');
     const user = await users.resolveUser(who);
     const { entity, token } = await tokens.issue(CLI_PRINCIPAL, user.id, name, expiresAt);
     io.stdout(`Issued token ${entity.id} "${entity.name}" for ${user.username}${entity.expiresAt ? `, expires ${entity.expiresAt.toISOString()}` : ''}`);
@@ -161,12 +171,9 @@ async function run(app: INestApplicationContext, config: AppConfig, argv: string
     return;
   }
   if (group === 'audit' && action === 'export') {
-    const from = takeOption(args, '--from');
-    const to = takeOption(args, '--to');
+    const from = takeInstant(args, '--from');
+    const to = takeInstant(args, '--to');
     expectArgs(args, 0, 'audit export [--from <date>] [--to <date>]');
-    for (const [name, value] of [['--from', from], ['--to', to]] as const) {
-      if (value !== undefined && Number.isNaN(Date.parse(value))) throw new UsageError(`${name} must be an ISO 8601 date`);
-    }
     await exportAuditEvents(app.get(DataSource).manager, { from, to }, io.stdout);
     return;
   }

@@ -27,19 +27,21 @@ export function parseInstant(value: string): Date | undefined {
   return readInstant(value)?.instant;
 }
 
-const message = (field: string) => `${field} must be an ISO 8601 date-time such as 2024-01-01T00:00:00Z (UTC when it has no offset, to the millisecond) or a date`;
+/** What to tell a caller whose `field` parseInstant cannot read. */
+export const instantMessage = (field: string) =>
+  `${field} must be an ISO 8601 date-time such as 2024-01-01T00:00:00Z (UTC when it has no offset, to the millisecond) or a date`;
 
 /** A DTO field taking an instant as parseInstant reads it: the handler gets a Date. `field` names it in the message. */
 export function IsInstant(field: string): PropertyDecorator {
   return applyDecorators(
     Transform(({ value }) => (typeof value === 'string' ? (parseInstant(value) ?? value) : value)),
-    IsDate({ message: message(field) }),
+    IsDate({ message: instantMessage(field) }),
   );
 }
 
 /** As IsInstant, but the handler gets the text, for fields where a bare date means the whole day. */
 export function IsInstantText(field: string): PropertyDecorator {
-  return ValidateBy({ name: 'isInstantText', validator: { validate: (value) => typeof value === 'string' && parseInstant(value) !== undefined } }, { message: message(field) });
+  return ValidateBy({ name: 'isInstantText', validator: { validate: (value) => typeof value === 'string' && parseInstant(value) !== undefined } }, { message: instantMessage(field) });
 }
 
 /** The UTC day `text` names when it is a bare date (2024-01-01), as [start, end). */

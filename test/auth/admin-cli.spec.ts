@@ -51,6 +51,46 @@ describe('admin command-line tool', () => {
     await t.http.get('/v1/personal-access-tokens').set('Authorization', `Bearer ${token}`).expect(401);
   });
 
+  it('reads dates without an offset as UTC, whatever the time zone', async () => {
+    const user = await createUser(t);
+    const from = new Date(Date.now() - 1000).toISOString().slice(0, -1);
+    const rotated = await cli(['user', 'rotate-secret', user.username]);
+    expect(rotated.code).toBe(0);
+    const to = new Date(Date.now() + 1000).toISOString().slice(0, -1);
+    const inZone = async (zone: string, args: string[]) => {
+      const saved = process.env.TZ;
+      process.env.TZ = zone;
+      try {
+        return await cli(args);
+      } finally {
+        if (saved === undefined) delete process.env.TZ;
+        else process.env.TZ = saved;
+      }
+    };
+    const exported = await inZone('Asia/Tokyo', ['audit', 'export', '--from', from, '--to', to]);
+    expect(exported.code).toBe(0);
+    const events = exported.stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line));
+    expect(events).toContainEqual(expect.objectContaining({ action: 'admin.user.rotate_secret', resource: { type: 'user', id: user.id } }));
+
+    const issued = await inZone('America/New_York', ['token', 'issue', user.username, '--name', 'utc', '--expires-at', '2030-01-01T00:00:00']);
+    expect(issued.stdout).toContain('expires 2030-01-01T00:00:00.000Z');
+  });
+
+  it.each([
+    ['--from', 'Nov 23 2026 06:20', ['audit', 'export']],
+    ['--from', '2026-02-30', ['audit', 'export']],
+    ['--from', '1', ['audit', 'export']],
+    ['--to', '2026-W01-1', ['audit', 'export']],
+    ['--expires-at', '2030-02-30T00:00:00Z', ['token', 'issue', 'anyone', '--name', 'x']],
+    ['--expires-at', 'Tue Jan 01 2030', ['token', 'issue', 'anyone', '--name', 'x']],
+  ])('refuses %s %s with one line naming the option', async (option, value, command) => {
+    expect(await cli([...command, option, value])).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `error: ${option} must be an ISO 8601 date-time such as 2024-01-01T00:00:00Z (UTC when it has no offset) or a date`,
+    });
+  });
+
   it('grants and revokes project permissions', async () => {
     const project = await createProject(t, admin);
     const member = await createUser(t);
