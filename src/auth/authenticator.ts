@@ -32,7 +32,8 @@ export class Authenticator {
 
   async authenticate(authorization: string | undefined): Promise<AuthPrincipal> {
     const match = /^Bearer[ ]+(\S+)\s*$/i.exec(authorization ?? '');
-    if (!authorization?.trim()) throw AppError.unauthenticated('missing');
+    // "Bearer" alone names the scheme but carries no token: missing (SPEC §1), not malformed.
+    if (!authorization?.trim() || /^Bearer\s*$/i.test(authorization)) throw AppError.unauthenticated('missing');
     if (!match) throw AppError.unauthenticated('invalid');
     const token = match[1];
     if (token.startsWith(PAT_PREFIX)) return this.fromPersonalAccessToken(token);

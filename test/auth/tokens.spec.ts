@@ -65,6 +65,12 @@ describe('access tokens', () => {
   it('tells a missing, an invalid and an expired token apart, in each API\'s envelope', async () => {
     const expired = await sign({ sub: user.id }, jwtKey(), Math.floor(Date.now() / 1000) - 120);
     expect((await whoAmI().expect(401)).body).toEqual({ status: false, error: { code: 4002, message: 'No auth token' } });
+    // The scheme without a token carries no token either.
+    for (const header of ['Bearer', 'Bearer ', 'bearer \t ']) {
+      const res = await t.http.get('/v1/personal-access-tokens').set('Authorization', header).expect(401);
+      expect(res.body).toEqual({ status: false, error: { code: 4002, message: 'No auth token' } });
+    }
+    expect((await t.http.get('/v1/personal-access-tokens').set('Authorization', 'Basic dXNlcjpwdw==').expect(401)).body.error.code).toBe(4004);
     expect((await whoAmI('garbage').expect(401)).body).toEqual({ status: false, error: { code: 4004, message: 'Invalid Token' } });
     expect((await whoAmI(expired).expect(401)).body).toEqual({ status: false, error: { code: 4005, message: 'Token Expired' } });
 
