@@ -87,7 +87,7 @@ describe('admin command-line tool', () => {
     expect(await cli([...command, option, value])).toEqual({
       code: 1,
       stdout: '',
-      stderr: `error: ${option} must be an ISO 8601 date-time such as 2024-01-01T00:00:00Z (UTC when it has no offset) or a date`,
+      stderr: `error: ${option} must be an ISO 8601 date-time such as 2024-01-01T00:00:00Z (UTC when it has no offset, to the millisecond) or a date`,
     });
   });
 

@@ -70,7 +70,7 @@ describe('personal access tokens', () => {
       error: {
         code: 3000,
         message: 'Validation Error',
-        data: [{ field: 'expiresAt', message: 'expiresAt must be an ISO 8601 date-time such as 2024-01-01T00:00:00Z (UTC when it has no offset) or a date' }],
+        data: [{ field: 'expiresAt', message: 'expiresAt must be an ISO 8601 date-time such as 2024-01-01T00:00:00Z (UTC when it has no offset, to the millisecond) or a date' }],
       },
     });
   });
