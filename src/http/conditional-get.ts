@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 
 /** Whether an If-None-Match list names `etag` (weak comparison, as RFC 9110 asks for GET). */
@@ -25,6 +26,8 @@ export function registerConditionalGet(fastify: FastifyInstance): void {
       ifNoneMatchNames(ifNoneMatch, etag);
     if (!fresh) return done(null, payload);
     reply.code(304).removeHeader('content-type').removeHeader('content-length');
-    done(null, null);
+    // Fastify's HEAD handler runs after this hook and reads the payload: null made it throw
+    // (500), any other body makes it send a Content-Length; an empty stream it just drains.
+    done(null, request.method === 'HEAD' ? Readable.from([]) : null);
   });
 }

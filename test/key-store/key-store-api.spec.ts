@@ -420,6 +420,11 @@ describe('/v1/key-store', () => {
       expect(upserted.headers.etag).toBe('"3"');
       // A conditional GET with the current ETag is answered 304 Not Modified.
       await t.http.get(`/v1/key-store/${key}`).set(owner.auth).set('If-None-Match', '"3"').expect(304);
+      // HEAD too; a 304 carries no Content-Length other than the 200's, so none at all here.
+      const head = await t.http.head(`/v1/key-store/${key}`).set(owner.auth).set('If-None-Match', 'W/"3"').expect(304);
+      expect(head.headers).not.toHaveProperty('content-length');
+      expect(head.headers.etag).toBe('"3"');
+      await t.http.head(`/v1/key-store/${key}`).set(owner.auth).set('If-None-Match', '"2"').expect(200);
     });
 
     it('answers 304 to fetch, which adds Cache-Control and Pragma no-cache to a conditional request', async () => {
