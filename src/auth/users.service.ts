@@ -150,7 +150,7 @@ export class UsersService implements OnApplicationBootstrap {
     return this.getUser(id);
   }
 
-  /** A new secret and version; access tokens issued under the old version stop working at once. */
+  /** A new secret, and so a new version (counted by the database); access tokens issued under the old one stop working at once. */
   async rotateSecret(actor: AuthPrincipal, id: string, secret?: string): Promise<UserWithSecret> {
     if (secret !== undefined) assertSecretStrength(secret);
     const newSecret = secret ?? newClientSecret();
@@ -158,7 +158,7 @@ export class UsersService implements OnApplicationBootstrap {
     await this.dataSource.transaction(async (tx) => {
       const result = await tx
         .getRepository(UserEntity)
-        .update({ id }, { secretHash: hash, secretVersion: () => 'secret_version + 1', secretRotatedAt: new Date(), updatedAt: new Date() });
+        .update({ id }, { secretHash: hash, secretRotatedAt: new Date(), updatedAt: new Date() });
       if (!result.affected) throw new AppError('not_found', `User (id: ${id}) is not found`);
       await this.audit.record(tx, { action: 'admin.user.rotate_secret', actor, resource: { type: 'user', id }, details: { secretGenerated: secret === undefined } });
       await this.identityCache.changed(tx, `user:${id}`);

@@ -127,4 +127,12 @@ describe('access tokens', () => {
     await whoAmI(after).expect(200);
     await t.http.post('/oauth/token').send({ grant_type: 'client_credentials', client_id: rotated.username, client_secret: rotated.secret }).expect(401);
   });
+
+  it('revokes access tokens when the secret changes by any writer, as a rotation by the previous release does', async () => {
+    const rotated = await createUser(t);
+    await whoAmI(rotated.token).expect(200);
+    // The previous release's rotation: a new hash and time, no secret version (it had none).
+    await t.db.query("UPDATE users SET secret_hash = 'scrypt$15$8$1$c2FsdA==$a2V5', secret_rotated_at = now() WHERE id = $1", [rotated.id]);
+    expect((await whoAmI(rotated.token).expect(401)).body.error.code).toBe(4004);
+  });
 });
