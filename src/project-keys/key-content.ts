@@ -35,11 +35,11 @@ function checkSecretKey(content: string): ContentCheck {
 
 function checkPrivateKey(content: string): ContentCheck {
   const pem = decodePem(content);
-  const problem = 'content of a PRIVATE_KEY must be base64 of one unencrypted PEM private key (PKCS#8, PKCS#1 or SEC1) and nothing else';
+  const problem = 'content of a PRIVATE_KEY must be base64 of one unencrypted PEM private key (PKCS#8, PKCS#1, SEC1 or traditional DSA) and nothing else';
   // createPrivateKey skips text and blocks of other kinds (a public key, a certificate) around
   // the key, but the content is deployed as sent and the fingerprint covers the key alone:
   // two different deployed contents would show one fingerprint.
-  if (pem === undefined || !PRIVATE_KEY_LABELS.has(soleBlockLabel(pem) ?? '')) return refuse(problem);
+  if (pem === undefined || !PRIVATE_KEY_LABELS.has(privateKeyBlockLabel(pem) ?? '')) return refuse(problem);
   const key = attempt(() => createPrivateKey(pem));
   if (!key) return refuse(problem);
   // The DER form identifies the key whatever its PEM formatting.
@@ -66,10 +66,20 @@ function checkPublicKey(content: string): ContentCheck {
   return { ok: true, material: key.export({ type: 'spki', format: 'der' }) };
 }
 
-/** PKCS#8 (unencrypted), PKCS#1 and SEC1. */
-const PRIVATE_KEY_LABELS = new Set(['PRIVATE KEY', 'RSA PRIVATE KEY', 'EC PRIVATE KEY']);
+/** PKCS#8 (unencrypted), PKCS#1, SEC1 and OpenSSL's traditional DSA form. */
+const PRIVATE_KEY_LABELS = new Set(['PRIVATE KEY', 'RSA PRIVATE KEY', 'EC PRIVATE KEY', 'DSA PRIVATE KEY']);
 /** SPKI and PKCS#1. */
 const PUBLIC_KEY_LABELS = new Set(['PUBLIC KEY', 'RSA PUBLIC KEY']);
+
+/** `openssl ecparam -genkey` writes the curve as a block of its own before the key, which names it again. */
+const LEADING_EC_PARAMETERS = /^\s*-----BEGIN EC PARAMETERS-----[A-Za-z0-9+/=\s]*-----END EC PARAMETERS-----/;
+
+/** soleBlockLabel of a private key's PEM, where an SEC1 key may come after its curve's parameters. */
+function privateKeyBlockLabel(pem: string): string | undefined {
+  const key = pem.replace(LEADING_EC_PARAMETERS, '');
+  const label = soleBlockLabel(key);
+  return key === pem || label === 'EC PRIVATE KEY' ? label : undefined;
+}
 
 /**
  * The label of the PEM text's one block, when it is exactly one block (no headers such as an

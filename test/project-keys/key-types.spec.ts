@@ -18,6 +18,23 @@ ThSgYx1Fdw==
 -----END CERTIFICATE-----
 `;
 
+// A DSA key in the traditional form (`openssl pkey -traditional`), which Node cannot write.
+const DSA_TRADITIONAL = `-----BEGIN DSA PRIVATE KEY-----
+MIIBygIBAAKBgQCTIxQOzymQJ4GEkRFX1KxyVxu6n/sQTdpoh2LT4JTObPtuD9MI
+Vl9Kk4zmWpk2qUKY/5mGvPXxQJE4XR0FSu9lmJ41n3wbrN+3uF2UoPeXZuxltLYr
+t0OMllS8V6+s9wtgEC1oAqAa1fKIpDgJgy7GYnGyrPECCy+JYEJkpcnNgwIdAJAN
+r/sts4UrSnpTGtYGhrWaSZa8HBvT6OYn+2kCgYA2nBea80fGMAqXm3Syd9tTd8S5
+78MYInuPp0zNVVDQTli5v7po6m0k8do/KFElbNRG4QgaTompAmQanW0cpMKRzOjN
+ShyfPLlpSMy5aHVFXqfN9T4TCgk/wrwwoM8TeaziDP54NOjxRhjEI4WF29A+9ReX
+ioReXNsxHbs6dYxLbAKBgAF3/d0zCdLW5qMWXNyUxGptmD9YBTtXUuhijWOCUIt1
+BFHVoXDzBeinl2x8Zx2WoLj2vaYAiugkhCXlYd2GyP6+p9ulUr2fEDtoxupHsElH
+/8nPPknOqQ5duFfKGJ+OXB3MBqAwc+QMPRXLNvCSOnptZAYoMtpdk9oxF+knauzu
+AhwvE9oysTYwIQnApNtkCcMdfEJQ1sdKDRMHxkdv
+-----END DSA PRIVATE KEY-----
+`;
+// The block `openssl ecparam -name prime256v1 -genkey` writes before the key: the curve's OID.
+const P256_PARAMETERS = '-----BEGIN EC PARAMETERS-----\nBggqhkjOPQMBBw==\n-----END EC PARAMETERS-----\n';
+
 const rsa = rsaPems();
 const ec = generateKeyPairSync('ec', { namedCurve: 'P-256', privateKeyEncoding: { type: 'sec1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
 const ed = generateKeyPairSync('ed25519', { privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
@@ -35,7 +52,7 @@ const encryptedPrivate = generateKeyPairSync('rsa', {
 const wrapped = (text: string) => b64(text).replace(/(.{76})/g, '$1\n');
 
 const SECRET_PROBLEM = 'content of a SECRET_KEY must be strict base64 of an 8 (DES), 16, 24 (AES, DESede) or 32 (AES) byte key';
-const PRIVATE_PROBLEM = 'content of a PRIVATE_KEY must be base64 of one unencrypted PEM private key (PKCS#8, PKCS#1 or SEC1) and nothing else';
+const PRIVATE_PROBLEM = 'content of a PRIVATE_KEY must be base64 of one unencrypted PEM private key (PKCS#8, PKCS#1, SEC1 or traditional DSA) and nothing else';
 const PUBLIC_PROBLEM = 'content of a PUBLIC_KEY must be base64 of one PEM public key (SPKI or PKCS#1) and nothing else';
 const HOLDS_PRIVATE = 'content holds a private key: a PUBLIC_KEY must hold only the public key';
 // The shape of `ssh-keygen -t ed25519` output: Node cannot parse it, but it is a private key all the same.
@@ -67,6 +84,8 @@ describe('key content validation by type', () => {
     ['PRIVATE_KEY', 'EC SEC1', b64(ec.privateKey)],
     ['PRIVATE_KEY', 'Ed25519, base64 wrapped at 76 columns', wrapped(ed.privateKey)],
     ['PRIVATE_KEY', 'RSA PKCS#8 with CRLF line ends and blank lines around', b64(`\r\n${rsa.privatePem.replace(/\n/g, '\r\n')}\r\n\r\n`)],
+    ['PRIVATE_KEY', 'EC SEC1 after its curve\'s parameters, as openssl ecparam -genkey writes it', b64(P256_PARAMETERS + ec.privateKey)],
+    ['PRIVATE_KEY', 'DSA, traditional form', b64(DSA_TRADITIONAL)],
     ['PUBLIC_KEY', 'RSA SPKI', b64(rsa.publicPem)],
     ['PUBLIC_KEY', 'RSA PKCS#1', b64(rsaPkcs1.publicKey)],
     ['PUBLIC_KEY', 'EC SPKI, wrapped', wrapped(ec.publicKey)],
@@ -95,6 +114,7 @@ describe('key content validation by type', () => {
     ['PRIVATE_KEY', 'a public key followed by a private key', b64(rsa.publicPem + rsa.privatePem), PRIVATE_PROBLEM],
     ['PRIVATE_KEY', 'a private key followed by a certificate', b64(ec.privateKey + CERTIFICATE), PRIVATE_PROBLEM],
     ['PRIVATE_KEY', 'two private keys', b64(rsaPkcs1.privateKey + ec.privateKey), PRIVATE_PROBLEM],
+    ['PRIVATE_KEY', 'EC parameters before an RSA key', b64(P256_PARAMETERS + rsaPkcs1.privateKey), PRIVATE_PROBLEM],
     ['PUBLIC_KEY', 'a private key', b64(rsa.privatePem), HOLDS_PRIVATE],
     ['PUBLIC_KEY', 'a PKCS#1 private key', b64(rsaPkcs1.privateKey), HOLDS_PRIVATE],
     // The content is deployed as sent: nothing may ride along behind the public key.

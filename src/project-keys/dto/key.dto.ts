@@ -18,9 +18,10 @@ export class CryptoKeyInfoEnvironmentDTO {
 
   /**
    * Base64 of the key: the raw key bytes for SECRET_KEY (8, 16, 24 or 32 bytes); for
-   * PRIVATE_KEY (unencrypted PKCS#8, PKCS#1 or SEC1) and PUBLIC_KEY (SPKI or PKCS#1) a PEM text
-   * of exactly one key block with only whitespace around it; the base64 may be line-wrapped as
-   * `base64` prints it. Encrypted at rest; returned, as sent, only by deployed-keys.
+   * PRIVATE_KEY (unencrypted PKCS#8, PKCS#1, SEC1 or traditional DSA) and PUBLIC_KEY (SPKI or
+   * PKCS#1) a PEM text of exactly one key block with only whitespace around it (an SEC1 key may
+   * follow its curve's EC PARAMETERS block); the base64 may be line-wrapped as `base64` prints
+   * it. Encrypted at rest; returned, as sent, only by deployed-keys.
    * @example q1nPo9m7bE7xOgh8xk0V1Q==
    */
   @ApiProperty({ minLength: 1, pattern: '^[A-Za-z0-9+/=\\s]+$' })
