@@ -19,7 +19,9 @@ function readInstant(value: string): { instant: Date; bareDate: boolean } | unde
   if (!match || !isISO8601(value, { strict: true, strictSeparator: true })) return undefined;
   const { time, offset } = match.groups ?? {};
   const instant = new Date(time && !offset ? `${value}Z` : value);
-  return Number.isNaN(instant.getTime()) ? undefined : { instant, bareDate: !time };
+  // An offset can carry 9999-12-31 past year 9999 in UTC, which toISOString writes as +010000-….
+  const year = instant.getUTCFullYear();
+  return Number.isNaN(year) || year < 0 || year > 9999 ? undefined : { instant, bareDate: !time };
 }
 
 /** The instant `value` names, read as UTC when it gives no offset; undefined when it is not one. */

@@ -54,6 +54,8 @@ describe('/api/adm/KeyStores', () => {
     ['a month', { expirationDate: '2031-01' }, /expirationDate must be an ISO 8601 date-time/],
     ['a day that does not exist', { expirationDate: '2031-02-29T00:00:00Z' }, /expirationDate must be an ISO 8601 date-time/],
     // Stored to the millisecond: a finer time would be cut, and two such entries collide as "the same activation".
+    // An instant past year 9999 would be answered as +010000-…, which no RFC 3339 reader (this one included) takes back.
+    ['an instant after year 9999', { expirationDate: '9999-12-31T23:30:00-01:00' }, /expirationDate must be an ISO 8601 date-time/],
     ['a time finer than a millisecond', { activationDate: '2031-05-01T00:00:00.0001Z' }, /activationDate must be .*to the millisecond/],
     ['a missing key', { key: undefined }, /key/],
   ])('refuses %s with 400 and says what is wrong', async (_name, override, message) => {
