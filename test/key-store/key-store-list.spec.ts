@@ -103,6 +103,13 @@ describe('GET /v1/key-store/ (list)', () => {
     expect(res.body.error.data.map((e: { field: string }) => e.field)).toContain(field);
   });
 
+  it('says in one message what a page size must be', async () => {
+    for (const limit of ['0x10', '0', '101', 'ten']) {
+      const res = await list({ limit }).expect(400);
+      expect(res.body.error.data, limit).toEqual([{ field: 'limit', message: 'limit must be an integer from 1 to 100' }]);
+    }
+  });
+
   it('pages through every entry present at the start exactly once while entries are being added', async () => {
     const prefix = uniqueKey('keyset');
     const initial = Array.from({ length: 30 }, (_, i) => `${prefix}-${String(i * 10).padStart(3, '0')}`);

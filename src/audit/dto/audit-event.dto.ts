@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { IsInstant } from '../../http/instant.js';
-import { QueryInteger } from '../../http/query-integer.js';
+import { IsPageSize } from '../../http/page-size.js';
 import { ChargeworxResponseDto } from '../../http/formats/chargeworx-response.dto.js';
 import type { AuditEventEntity } from '../entities/audit-event.entity.js';
 
@@ -36,12 +36,9 @@ export class AuditEventQueryDto {
   to?: Date;
 
   /** Page size, 1-100. @example 50 */
-  @ApiPropertyOptional({ type: 'integer' })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 100 })
   @IsOptional()
-  @QueryInteger()
-  @IsInt()
-  @Min(1)
-  @Max(100)
+  @IsPageSize(100)
   limit?: number;
 
   /** `nextCursor` of the previous page. */

@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
-import { QueryInteger } from '../../http/query-integer.js';
+import { IsBoolean, IsObject, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsPageSize } from '../../http/page-size.js';
 
 /**
  * The key rule of seeds 000/001 (their `^^` is a typo): a lowercase letter first, a letter or
@@ -71,12 +71,9 @@ export class ListKeyStoreEntriesQueryDto {
   prefix?: string;
 
   /** Entries per page, 1 to 100. @example 20 */
-  @ApiPropertyOptional({ type: 'integer' })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 100 })
   @IsOptional()
-  @QueryInteger()
-  @IsInt()
-  @Min(1)
-  @Max(100)
+  @IsPageSize(100)
   limit?: number;
 
   /** `nextCursor` of the previous page; omit for the first page. */
