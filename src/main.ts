@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import cluster from 'node:cluster';
 import { Logger } from '@nestjs/common';
 import { ConfigError, parseAppConfig, type AppConfig } from './config/app-config.js';
+import { loadEnvFile } from './config/env-file.js';
 import { createApp } from './bootstrap.js';
 import { EMBEDDED_POOL_SIZE, startEmbeddedPostgres, type EmbeddedPostgres } from './database/embedded-postgres.js';
 import { createJsonLogger } from './observability/logger.js';
@@ -10,6 +11,7 @@ const SHUTDOWN_GRACE_MS = 10_000;
 
 function loadConfig(): AppConfig {
   try {
+    loadEnvFile();
     return parseAppConfig(process.env);
   } catch (error) {
     if (error instanceof ConfigError) {

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { loadEnvFile } from '../config/env-file.js';
 import { runAdminCli } from './admin-cli.js';
 
 async function readStdin(): Promise<string> {
@@ -7,6 +8,7 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+loadEnvFile();
 const code = await runAdminCli(process.argv.slice(2), {
   env: { LOG_LEVEL: 'error', ...process.env },
   stdout: (line) => process.stdout.write(`${line}\n`),

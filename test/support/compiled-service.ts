@@ -39,12 +39,17 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** Starts the compiled service on a free port with `env` added; resolves once /health/ready answers 200. */
-export async function startCompiledService(env: Record<string, string>): Promise<CompiledService> {
+/**
+ * Starts the compiled service on a free port with `env` added to this process's environment,
+ * less the variables named in `without`, in `cwd`; resolves once /health/ready answers 200.
+ */
+export async function startCompiledService(env: Record<string, string>, options: { cwd?: string; without?: string[] } = {}): Promise<CompiledService> {
   const port = await freePort();
+  const inherited = { ...process.env };
+  for (const name of options.without ?? []) delete inherited[name];
   const child = spawn(process.execPath, [MAIN], {
-    cwd: ROOT,
-    env: { ...process.env, NODE_ENV: 'test', HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', ...env },
+    cwd: options.cwd ?? ROOT,
+    env: { ...inherited, NODE_ENV: 'test', HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
