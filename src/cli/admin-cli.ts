@@ -12,7 +12,7 @@ import { isProjectPermission, PROJECT_PERMISSIONS, type ProjectPermission } from
 import { UsersService } from '../auth/users.service.js';
 import { ConfigError, decodeMasterKey, parseAppConfig, type AppConfig, type Env } from '../config/app-config.js';
 import { rotateMasterKey } from '../crypto/master-key-rotation.js';
-import { EMBEDDED_POOL_SIZE, startEmbeddedPostgres } from '../database/embedded-postgres.js';
+import { EMBEDDED_POOL_SIZE, startEmbeddedPostgres, type EmbeddedPostgres } from '../database/embedded-postgres.js';
 import { instantMessage, parseInstant } from '../http/instant.js';
 import { AppError } from '../http/problem.js';
 import { ProjectsService } from '../project-keys/projects.service.js';
@@ -204,9 +204,11 @@ export async function runAdminCli(argv: string[], io: CliIo): Promise<number> {
     }
     throw error;
   }
-  const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres(config.dataDir);
+  let embedded: EmbeddedPostgres | undefined;
   let app: INestApplicationContext | undefined;
   try {
+    // In the try: "in use by the service" is an error to report like any other, not a crash.
+    embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres(config.dataDir);
     app = await NestFactory.createApplicationContext(await AppModule.forRoot({ ...io.env, ...(embedded ? { DATABASE_URL: embedded.url, KEYWARD_DB_POOL_SIZE: String(EMBEDDED_POOL_SIZE), KEYWARD_AUTH_CACHE_SECONDS: '0' } : {}) }), {
       logger: ['error'],
       abortOnError: false,
