@@ -12,6 +12,7 @@ import { RefusalAuditor } from './audit/refusal-auditor.js';
 import { ApiExceptionFilter } from './http/api-exception.filter.js';
 import { answerClientError } from './http/client-errors.js';
 import { registerConditionalGet } from './http/conditional-get.js';
+import { registerGracefulClose } from './http/graceful-close.js';
 import { parseJsonBody } from './http/json-body.js';
 import { createValidationPipe } from './http/validation.js';
 import { JsonNestLogger } from './observability/logger.js';
@@ -32,7 +33,9 @@ export async function createApp(env: Env = {}, observe?: (fastify: FastifyInstan
   const adapter = new FastifyAdapter({
     // As the original APIs (ASP.NET and Express routing): `/api/adm/keystores/` is `/api/adm/KeyStores`.
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, maxParamLength: MAX_PATH_PARAMETER_LENGTH },
-    forceCloseConnections: true,
+    // On close, answer the requests still running (see registerGracefulClose; main.ts bounds
+    // the wait). `true` cut them: a committed write went unanswered.
+    forceCloseConnections: 'idle',
     // The router's own refusals (a malformed URL) answer in the path's API envelope too.
     frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => errorFilter!.answer(error, request, reply),
     clientErrorHandler: answerClientError,
@@ -79,6 +82,7 @@ async function configureApp(app: NestFastifyApplication): Promise<ApiExceptionFi
   // helmet sets its headers on the Node response, which Fastify merges into every reply.
   fastify.addHook('onRequest', (request, reply, done) => securityHeaders(request.raw, reply.raw, (error?: unknown) => done(error as Error | undefined)));
   registerConditionalGet(fastify);
+  registerGracefulClose(fastify);
   app.enableCors({
     // Only listed origins get CORS headers; an empty list means no browser origin is allowed.
     origin: (origin, callback) => callback(null, origin !== undefined && config.corsOrigins.includes(origin)),
