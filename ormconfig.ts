@@ -3,9 +3,11 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { parseAppConfig } from './src/config/app-config.js';
+import { loadEnvFile } from './src/config/env-file.js';
 import { dataSourceOptions } from './src/database/data-source-options.js';
 import { EMBEDDED_POOL_SIZE, startEmbeddedPostgres } from './src/database/embedded-postgres.js';
 
+loadEnvFile();
 const config = parseAppConfig(process.env);
 const url = config.databaseUrl ?? (await startEmbeddedPostgres(config.dataDir)).url;
 

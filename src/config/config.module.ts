@@ -7,7 +7,9 @@ export const APP_CONFIG = Symbol('APP_CONFIG');
 const CONFIG_KEY = 'keyward';
 
 /**
- * Reads the environment (and a `.env` file) through @nestjs/config and validates it once.
+ * Reads the environment through @nestjs/config and validates it once. The `.env` file is not
+ * read here: each process's entry point loads it into the environment first (loadEnvFile), so
+ * the process and the app see the same settings.
  * `overrides` lets tests and the CLI run several differently configured instances in one
  * process; the validated object is never copied back into process.env.
  */
@@ -18,6 +20,7 @@ export class KeywardConfigModule {
     // Awaited here so a bad value rejects the caller at once instead of surfacing later.
     const configModule = await ConfigModule.forRoot({
       cache: true,
+      ignoreEnvFile: true,
       validate: (env: Env) => ({ [CONFIG_KEY]: parseAppConfig({ ...env, ...overrides }) }),
     });
     return {
